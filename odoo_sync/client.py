@@ -1,0 +1,78 @@
+"""The seam to Odoo's external API: XML-RPC today, JSON-2 (Odoo 19+) can be a second client."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from odoo_sync.transport import CallStats, MeasuredTransport
+
+
+@dataclass(frozen=True, slots=True)
+class OdooEndpoint:
+    """Where and as whom to talk to one tenant's Odoo. ``secret`` is a password or an API key."""
+
+    url: str
+    db: str
+    login: str
+    secret: str
+    timeout: float = 60.0
+    verify_tls: bool = True
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"OdooEndpoint(url={self.url!r}, db={self.db!r}, login={self.login!r})"
+
+
+class OdooClient(Protocol):
+    """What the hook needs from a wire protocol."""
+
+    last_stats: CallStats
+
+    def version(self) -> dict[str, Any]: ...
+
+    def authenticate(self) -> int | bool: ...
+
+    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any: ...
+
+
+def none_to_false(value: Any) -> Any:
+    """Odoo runs XML-RPC without allow_none: empty values travel as False."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {k: none_to_false(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [none_to_false(v) for v in value]
+    return value
+
+
+class XmlRpcClient:
+    """Odoo's documented external API: /xmlrpc/2/common and /xmlrpc/2/object."""
+
+    def __init__(self, endpoint: OdooEndpoint) -> None:
+        self.endpoint = endpoint
+        base = endpoint.url.rstrip("/")
+        self._transport = MeasuredTransport(
+            https=urlsplit(base).scheme == "https", timeout=endpoint.timeout, verify_tls=endpoint.verify_tls
+        )
+        self._common = xmlrpc.client.ServerProxy(f"{base}/xmlrpc/2/common", transport=self._transport)
+        self._object = xmlrpc.client.ServerProxy(f"{base}/xmlrpc/2/object", transport=self._transport)
+
+    @property
+    def last_stats(self) -> CallStats:
+        return self._transport.last_stats
+
+    def version(self) -> dict[str, Any]:
+        return self._common.version()  # type: ignore[no-any-return]
+
+    def authenticate(self) -> int | bool:
+        ep = self.endpoint
+        return self._common.authenticate(ep.db, ep.login, ep.secret, {})  # type: ignore[no-any-return]
+
+    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        ep = self.endpoint
+        return self._object.execute_kw(
+            ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs)
+        )

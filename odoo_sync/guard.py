@@ -1,0 +1,44 @@
+"""The write guard: the integration may mutate three Odoo models and nothing else."""
+
+from __future__ import annotations
+
+WRITABLE_MODELS = frozenset({"project.project", "account.analytic.account", "account.analytic.line"})
+FINANCE_MODELS = ("res.partner", "account.move", "account.move.line", "account.account")
+MUTATING_METHODS = frozenset({"create", "write", "unlink"})
+# Every other method is refused everywhere: copy, name_create, load, import, action_* all write.
+READ_METHODS = frozenset(
+    {
+        "search",
+        "search_read",
+        "search_count",
+        "read",
+        "read_group",
+        "fields_get",
+        "check_access_rights",
+        "name_search",
+        "get_param",
+        "default_get",
+    }
+)
+
+
+class WriteRefused(PermissionError):
+    """A call the guard does not allow; raised before anything is sent."""
+
+
+def check_call(model: str, method: str) -> None:
+    """Raise WriteRefused unless ``method`` on ``model`` is a read, or a create/write/unlink we own."""
+    if method in READ_METHODS:
+        return
+    if method not in MUTATING_METHODS:
+        raise WriteRefused(
+            f"method {method!r} on {model!r} is refused: the integration only reads, or uses "
+            f"create/write/unlink on {', '.join(sorted(WRITABLE_MODELS))}"
+        )
+    # Exact match on purpose: no case folding or trimming can widen the allowed set.
+    if model not in WRITABLE_MODELS:
+        raise WriteRefused(
+            f"{method} on {model!r} is refused: the integration writes only "
+            f"{', '.join(sorted(WRITABLE_MODELS))}; {', '.join(FINANCE_MODELS)} and the chart of "
+            f"accounts are finance's territory and are never written"
+        )

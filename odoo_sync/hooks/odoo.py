@@ -1,0 +1,292 @@
+"""OdooHook: Odoo's external XML-RPC API, guarded, measured and audited."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from odoo_sync import guard
+from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient
+from odoo_sync.errors import (
+    Failure,
+    OdooAuthError,
+    OdooPermanentError,
+    OdooRecordError,
+    OdooTransientError,
+    OdooVersionError,
+    OdooWriteRefused,
+    classify,
+)
+from odoo_sync.scrub import scrub_text
+from odoo_sync.sync_log import CallResult, Entity, SyncLog
+
+MIN_ODOO_VERSION = 17
+MAX_RETRY_AFTER_S = 60.0
+RATE_LIMIT_ATTEMPTS = 3
+
+
+class OdooHook(BaseHook):
+    """Talk to one tenant's Odoo: authenticate once, check the version once, log every call.
+
+    :param odoo_conn_id: Airflow connection of type ``odoo``.
+    :param tenant_id: the tenant named in errors and in ``sync_log`` (defaults to the connection id).
+    :param sync_log: where each call's audit rows go; ``None`` only for UI connection tests.
+    :param calls_per_second: client-side throttle; Odoo publishes no rate limit.
+    """
+
+    conn_name_attr = "odoo_conn_id"
+    default_conn_name = "odoo_default"
+    conn_type = "odoo"
+    hook_name = "Odoo"
+
+    def __init__(
+        self,
+        odoo_conn_id: str = default_conn_name,
+        *,
+        tenant_id: str | None = None,
+        sync_log: SyncLog | None = None,
+        calls_per_second: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.odoo_conn_id = odoo_conn_id
+        self.tenant_id = tenant_id or odoo_conn_id
+        self.sync_log = sync_log
+        self.min_interval = 1.0 / calls_per_second if calls_per_second else 0.0
+        self._client: OdooClient | None = None
+        self._uid: int | None = None
+        self._version: dict[str, Any] | None = None
+        self._secret: str | None = None
+        self._last_call_at = 0.0
+
+    # -- connection -------------------------------------------------------------------------------------
+    def endpoint(self) -> OdooEndpoint:
+        """Read the Airflow connection (URL, database, login, password or API key, extras)."""
+        conn = self.get_connection(self.odoo_conn_id)
+        extra = conn.extra_dejson
+        expected_tenant = extra.get("tenant_id")
+        if expected_tenant and expected_tenant != self.tenant_id:
+            raise OdooPermanentError(
+                f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} belongs to tenant "
+                f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"
+            )
+        self._secret = conn.password or ""
+        if self.sync_log is not None:
+            self.sync_log.add_secret(self._secret)
+        return OdooEndpoint(
+            url=_base_url(conn.host or "", conn.port, extra.get("protocol")),
+            db=conn.schema or "",
+            login=conn.login or "",
+            secret=self._secret,
+            timeout=float(extra.get("timeout") or 60),
+            verify_tls=_as_bool(extra.get("verify_tls", True)),
+        )
+
+    def get_conn(self) -> OdooClient:
+        """Return the authenticated client, checking the version and logging in on first use."""
+        if self._client is None or self._uid is None:
+            client = XmlRpcClient(self.endpoint())
+            self._version = self._run(client, None, "version", client.version)
+            self.check_version(self._version)
+            uid = self._run(client, None, "authenticate", client.authenticate)
+            if not uid:
+                raise OdooAuthError(
+                    f"tenant {self.tenant_id}: Odoo refused the login {client.endpoint.login!r} on database "
+                    f"{client.endpoint.db!r}: wrong login or API key (connection {self.odoo_conn_id!r})"
+                )
+            self._client, self._uid = client, int(uid)
+        return self._client
+
+    @property
+    def server_version(self) -> dict[str, Any]:
+        """``common.version()`` of the server, fetched once."""
+        self.get_conn()
+        assert self._version is not None
+        return self._version
+
+    def check_version(self, version: dict[str, Any]) -> None:
+        """Refuse servers older than 17: they have a single analytic axis, not three plans."""
+        major = major_version(version)
+        if major is None or major < MIN_ODOO_VERSION:
+            raise OdooVersionError(
+                f"tenant {self.tenant_id}: Odoo {version.get('server_version', '?')} is not supported. "
+                f"The sync writes one analytic account per plan (project, donor budget line, budget detail) "
+                f"on each analytic line, which needs Odoo's multi-plan analytics of version 17 or newer; "
+                f"Odoo 16 and older have one analytic axis. Upgrade Odoo or remove the tenant."
+            )
+
+    # -- calls ------------------------------------------------------------------------------------------
+    def execute(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        *,
+        entities: Sequence[Entity] = (),
+    ) -> Any:
+        """Call ``model.method`` through ``execute_kw`` after the write guard; log one row per entity."""
+        try:
+            guard.check_call(model, method)
+        except guard.WriteRefused as exc:
+            raise OdooWriteRefused(f"tenant {self.tenant_id}: {exc}") from None
+        client = self.get_conn()
+        uid = self._uid
+        assert uid is not None
+
+        def send() -> Any:
+            return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}))
+
+        known_ids = list(args[0]) if method in ("write", "unlink") and args else []
+        return self._run(client, model, method, send, entities, known_ids)
+
+    def search_read(
+        self, model: str, domain: list[Any], fields: list[str], *, entities: Sequence[Entity] = (), **kwargs: Any
+    ) -> list[dict[str, Any]]:
+        """Read matching records (archived ones only if the domain mentions ``active``)."""
+        result = self.execute(model, "search_read", [domain], {"fields": fields, **kwargs}, entities=entities)
+        return result  # type: ignore[no-any-return]
+
+    def search_count(self, model: str, domain: list[Any]) -> int:
+        return int(self.execute(model, "search_count", [domain]))
+
+    def fields_get(self, model: str, attributes: Sequence[str] = ("type", "relation", "required")) -> dict[str, Any]:
+        return self.execute(model, "fields_get", [], {"attributes": list(attributes)})  # type: ignore[no-any-return]
+
+    def read_group(self, model: str, domain: list[Any], fields: list[str], groupby: list[str]) -> list[dict[str, Any]]:
+        return self.execute(model, "read_group", [domain, fields, groupby], {"lazy": False})  # type: ignore[no-any-return]
+
+    def create_many(self, model: str, vals_list: list[dict[str, Any]], entities: Sequence[Entity]) -> list[int]:
+        """Create records in one call (Odoo rolls the whole call back if one record fails)."""
+        ids = self.execute(model, "create", [vals_list], entities=entities)
+        return [int(i) for i in (ids if isinstance(ids, list) else [ids])]
+
+    def write(self, model: str, ids: list[int], vals: dict[str, Any], entities: Sequence[Entity]) -> None:
+        self.execute(model, "write", [ids, vals], entities=entities)
+
+    def unlink(self, model: str, ids: list[int], entities: Sequence[Entity]) -> None:
+        self.execute(model, "unlink", [ids], entities=entities)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Back the UI's Test button: version, login, and read access to analytic plans."""
+        try:
+            version = self.server_version.get("server_version", "?")
+            readable = self.execute(
+                "account.analytic.plan", "check_access_rights", ["read"], {"raise_exception": False}
+            )
+        except Exception as exc:
+            return False, scrub_text(str(exc), [self._secret or ""]) or "failed"
+        if not readable:
+            return False, f"Odoo {version}: logged in, but analytic accounting is off for this user"
+        return True, f"Odoo {version}: logged in as uid {self._uid}, analytic plans readable"
+
+    # -- the one path every call takes ------------------------------------------------------------------
+    def _run(
+        self,
+        client: OdooClient,
+        model: str | None,
+        method: str,
+        send: Callable[[], Any],
+        entities: Sequence[Entity] = (),
+        known_ids: Sequence[int] = (),
+    ) -> Any:
+        for attempt in range(1, RATE_LIMIT_ATTEMPTS + 1):
+            self._throttle()
+            try:
+                result = send()
+            except Exception as exc:
+                failure = classify(exc)
+                self._audit(client, model, method, entities, "error", failure.text, known_ids)
+                if failure.retry_after is not None and attempt < RATE_LIMIT_ATTEMPTS:
+                    time.sleep(min(failure.retry_after, MAX_RETRY_AFTER_S))
+                    continue
+                raise self._to_airflow_error(failure, model, method, entities) from None
+            self._audit(client, model, method, entities, "ok", None, _ids_of(method, result, entities) or known_ids)
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _throttle(self) -> None:
+        if self.min_interval:
+            wait = self._last_call_at + self.min_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_call_at = time.monotonic()
+
+    def _audit(
+        self,
+        client: OdooClient,
+        model: str | None,
+        method: str,
+        entities: Sequence[Entity],
+        outcome: str,
+        error: str | None,
+        odoo_ids: Sequence[int | None] = (),
+    ) -> None:
+        if self.sync_log is None:
+            return
+        stats = client.last_stats
+        call = CallResult(
+            model=model,
+            method=method,
+            http_status=stats.http_status,
+            response_bytes=stats.response_bytes,
+            latency_ms=stats.latency_ms,
+            outcome=outcome,
+            error=error,
+            call_id=uuid.uuid4(),
+        )
+        self.sync_log.record(call, entities, odoo_ids)
+
+    def _to_airflow_error(
+        self, failure: Failure, model: str | None, method: str, entities: Sequence[Entity]
+    ) -> Exception:
+        where = f"{model}.{method}" if model else method
+        message = scrub_text(
+            f"tenant {self.tenant_id}: {where} failed{_keys_phrase(entities)}: {failure.text}", [self._secret or ""]
+        )
+        if failure.kind == "auth":
+            return OdooAuthError(f"{message} (wrong login, password or API key? connection {self.odoo_conn_id!r})")
+        if failure.kind == "transient":
+            in_doubt = method in guard.MUTATING_METHODS and failure.error_class != "rate_limited"
+            return OdooTransientError(message, retry_after=failure.retry_after, in_doubt=in_doubt)
+        if method in guard.MUTATING_METHODS and failure.error_class in ("validation", "server"):
+            return OdooRecordError(message)
+        return OdooPermanentError(message)
+
+
+def major_version(version: dict[str, Any]) -> int | None:
+    """First number of ``server_version_info`` (or of ``server_version``, e.g. 'saas~17.2')."""
+    info = version.get("server_version_info") or []
+    head = str(info[0]) if info else str(version.get("server_version", ""))
+    match = re.search(r"\d+", head)
+    return int(match.group()) if match else None
+
+
+def _base_url(host: str, port: int | None, protocol: str | None) -> str:
+    if "://" not in host:
+        host = f"{protocol or 'https'}://{host}"
+    if port and host.count(":") < 2:
+        host = f"{host.rstrip('/')}:{port}"
+    return host.rstrip("/")
+
+
+def _as_bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() not in {"false", "0", "no", "off"}
+
+
+def _ids_of(method: str, result: Any, entities: Sequence[Entity]) -> list[int | None]:
+    if method == "create" and isinstance(result, list) and len(result) == len(entities):
+        return [int(i) for i in result]
+    return []
+
+
+def _keys_phrase(entities: Sequence[Entity]) -> str:
+    keys = [e.idempotency_key or f"{e.entity_type}:{e.entity_id}" for e in entities]
+    if not keys:
+        return ""
+    more = f" (+{len(keys) - 1} more in the batch)" if len(keys) > 1 else ""
+    return f" for key {keys[0]}{more}"

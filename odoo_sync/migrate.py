@@ -1,0 +1,61 @@
+"""Apply include/sql/migrations/*.sql once each, in order, under an advisory lock."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import psycopg
+
+from odoo_sync import db
+from odoo_sync.paths import MIGRATIONS_DIR
+
+log = logging.getLogger(__name__)
+_LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two DAG runs starting at once)
+
+
+def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Path]:
+    """Migrations not yet applied, in file-name order."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('odoo_sync.schema_migrations') IS NOT NULL")
+        row = cur.fetchone()
+        applied: set[str] = set()
+        if row and row[0]:
+            cur.execute("SELECT version FROM odoo_sync.schema_migrations")
+            applied = {r[0] for r in cur.fetchall()}
+    return [p for p in sorted(directory.glob("*.sql")) if p.stem not in applied]
+
+
+def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply what is missing; each file and its bookkeeping row commit together. Returns applied names."""
+    applied: list[str] = []
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+        cur.execute("CREATE SCHEMA IF NOT EXISTS odoo_sync")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS odoo_sync.schema_migrations ("
+            " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for path in pending(conn, directory):
+            cur.execute(path.read_text())  # trusted files from the repository
+            cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (path.stem,))
+            applied.append(path.stem)
+    for name in applied:
+        log.info("Applied migration %s", name)
+    return applied
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Create or upgrade the odoo_sync schema.")
+    parser.add_argument("--conn-id", default=db.DEFAULT_DB_CONN_ID, help="Airflow connection of the database")
+    parser.add_argument("--dsn", help="libpq connection string instead of an Airflow connection")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with psycopg.connect(args.dsn or db.conninfo_for(args.conn_id)) as conn:
+        done = migrate(conn)
+    print(f"odoo_sync schema up to date ({len(done)} migration(s) applied)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""Where the project's non-Python files live (SQL, tenant config, demo data)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The package is installed editable from the repository (README), so include/ sits beside it.
+# Deployments that install differently point ODOO_SYNC_INCLUDE_DIR at their copy.
+INCLUDE_DIR = Path(os.environ.get("ODOO_SYNC_INCLUDE_DIR") or Path(__file__).resolve().parent.parent / "include")
+MIGRATIONS_DIR = INCLUDE_DIR / "sql" / "migrations"
+SOURCE_SQL_DIR = INCLUDE_DIR / "sql" / "source"
+TENANTS_FILE = Path(os.environ.get("ODOO_SYNC_TENANTS_FILE") or INCLUDE_DIR / "tenants.yaml")

@@ -1,0 +1,58 @@
+"""Airflow provider metadata: registers the ``odoo`` connection type and its UI form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Entry point ``apache_airflow_provider``: read by Airflow's ProvidersManager."""
+    return {
+        "package-name": "togrant-odoo-sync",
+        "name": "Odoo (togrant-odoo-sync)",
+        "description": "Odoo external API (XML-RPC) hook used by togrant-odoo-sync.",
+        "versions": ["0.1.0"],
+        "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.hooks.odoo"]}],
+        "connection-types": [
+            {
+                "connection-type": "odoo",
+                "hook-class-name": "odoo_sync.hooks.odoo.OdooHook",
+                "hook-name": "Odoo",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["port", "extra"],
+                    "relabeling": {
+                        "host": "Odoo URL",
+                        "schema": "Database",
+                        "login": "Login",
+                        "password": "Password or API key",
+                    },
+                    "placeholders": {
+                        "host": "https://acme.odoo.com",
+                        "schema": "acme-production",
+                        "login": "integration@acme.org",
+                        "password": "an API key from Preferences > Account Security",
+                    },
+                },
+                "conn-fields": {
+                    "timeout": {
+                        "label": "Timeout (seconds)",
+                        "schema": {"type": ["integer", "null"], "default": 60, "minimum": 1},
+                    },
+                    "verify_tls": {
+                        "label": "Verify TLS certificate",
+                        "schema": {"type": ["boolean", "null"], "default": True},
+                    },
+                    "tenant_id": {
+                        "label": "Tenant id",
+                        "description": "The only tenant whose DAGs may use this connection.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "api_key_expires": {
+                        "label": "API key expiry date",
+                        "description": "YYYY-MM-DD; the health pill turns amber as it nears.",
+                        "schema": {"type": ["string", "null"], "format": "date"},
+                    },
+                },
+            }
+        ],
+    }

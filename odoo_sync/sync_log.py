@@ -1,0 +1,133 @@
+"""The audit trail: one odoo_sync.sync_log row per entity per call, scrubbed, appended with COPY."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+import psycopg
+
+from odoo_sync.scrub import scrub_text
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """Which Airflow run made the calls."""
+
+    dag_id: str | None = None
+    run_id: str | None = None
+    try_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Who a call is about: an entity operation and its idempotency key, if it mutates."""
+
+    entity_type: str
+    entity_id: str | None = None
+    operation: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """One row of odoo_sync.sync_log; field order is the COPY column order."""
+
+    ts: datetime
+    tenant_id: str
+    entity_type: str | None
+    entity_id: str | None
+    operation: str | None
+    idempotency_key: str | None
+    odoo_model: str | None
+    method: str
+    http_status: int | None
+    response_bytes: int | None
+    latency_ms: float | None
+    outcome: str
+    error: str | None
+    odoo_id: int | None
+    call_id: uuid.UUID | None
+    dag_id: str | None
+    run_id: str | None
+    try_number: int | None
+
+
+COLUMNS = tuple(f.name for f in fields(LogRow))
+_COPY = f"COPY odoo_sync.sync_log ({', '.join(COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed column list
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The transport-level facts of one call, shared by every entity the call was about."""
+
+    model: str | None
+    method: str
+    http_status: int | None
+    response_bytes: int | None
+    latency_ms: float | None
+    outcome: str
+    error: str | None = None
+    call_id: uuid.UUID | None = None
+
+
+class SyncLog:
+    """Appends scrubbed rows for one tenant and run; commits after each append."""
+
+    def __init__(
+        self, conn: psycopg.Connection, tenant_id: str, run: RunContext | None = None, secrets: Iterable[str] = ()
+    ) -> None:
+        self.conn = conn
+        self.tenant_id = tenant_id
+        self.run = run or RunContext()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def add_secret(self, secret: str | None) -> None:
+        """Scrub this value too (e.g. the connection's password, known only once it is read)."""
+        if secret and secret not in self.secrets:
+            self.secrets = (*self.secrets, secret)
+
+    def record(
+        self, call: CallResult, entities: Sequence[Entity] = (), odoo_ids: Sequence[int | None] = ()
+    ) -> None:
+        """Write one row per entity (one row with no entity for a plain read) and commit."""
+        ts = datetime.now(UTC)
+        error = scrub_text(call.error, self.secrets)
+        rows = [
+            self._row(ts, call, error, entity, odoo_ids[i] if i < len(odoo_ids) else None)
+            for i, entity in enumerate(entities or (None,))
+        ]
+        self.write_rows(rows)
+
+    def write_rows(self, rows: Sequence[LogRow]) -> None:
+        """COPY rows in and commit; rows must already be scrubbed."""
+        with self.conn.cursor() as cur, cur.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row(tuple(getattr(row, name) for name in COLUMNS))
+        self.conn.commit()
+
+    def _row(
+        self, ts: datetime, call: CallResult, error: str | None, entity: Entity | None, odoo_id: int | None
+    ) -> LogRow:
+        return LogRow(
+            ts=ts,
+            tenant_id=self.tenant_id,
+            entity_type=entity.entity_type if entity else None,
+            entity_id=entity.entity_id if entity else None,
+            operation=entity.operation if entity else None,
+            idempotency_key=scrub_text(entity.idempotency_key, self.secrets) if entity else None,
+            odoo_model=call.model,
+            method=call.method,
+            http_status=call.http_status,
+            response_bytes=call.response_bytes,
+            latency_ms=call.latency_ms,
+            outcome=call.outcome,
+            error=error,
+            odoo_id=odoo_id,
+            call_id=call.call_id,
+            dag_id=self.run.dag_id,
+            run_id=self.run.run_id,
+            try_number=self.run.try_number,
+        )

@@ -1,0 +1,209 @@
+"""Idempotent, batched writes: the ledger decides, Odoo is called only for what is not done yet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_sync.errors import OdooRecordError
+from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.keys import IdempotencyKey
+from odoo_sync.ledger import DONE, PENDING, Ledger, LedgerEntry
+from odoo_sync.sync_log import CallResult, Entity
+
+DEFAULT_BATCH_SIZE = 500
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSpec:
+    """How to create one kind of record and find it again after a crash.
+
+    ``marker_field`` holds a value the integration wrote (a line's ``ref``, an account's ``code``);
+    ``scope`` narrows the search (e.g. the account's plan).
+    """
+
+    model: str
+    marker_field: str
+    scope: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CreateItem:
+    key: IdempotencyKey
+    vals: dict[str, Any]
+    marker: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeItem:
+    """A write (``vals``) or an unlink (``vals`` None) of a record whose Odoo id is known."""
+
+    key: IdempotencyKey
+    odoo_id: int
+    vals: dict[str, Any] | None = None
+
+
+@dataclass
+class EnsureResult:
+    """What a batch did: Odoo ids by key, counts, and the keys Odoo refused with why."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    created: int = 0
+    changed: int = 0
+    skipped: int = 0
+    recovered: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def mutations(self) -> int:
+        return self.created + self.changed
+
+
+def entity_of(key: IdempotencyKey) -> Entity:
+    return Entity(key.entity_type, key.entity_id, key.operation, str(key))
+
+
+def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class IdempotentWriter:
+    """Apply creates, writes and unlinks through the ledger, ``batch_size`` records per call."""
+
+    def __init__(
+        self, hook: OdooHook, ledger: Ledger, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> None:
+        self.hook = hook
+        self.ledger = ledger
+        self.batch_size = batch_size
+        self.progress = progress
+
+    # -- creates ----------------------------------------------------------------------------------------
+    def ensure_created(self, spec: CreateSpec, items: Sequence[CreateItem]) -> EnsureResult:
+        """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first."""
+        result = EnsureResult()
+        started, processed = time.monotonic(), 0
+        for chunk in chunked(items, self.batch_size):
+            entries = self.ledger.lookup(i.key for i in chunk)
+            done = [i for i in chunk if _state(entries, i.key) == DONE]
+            pending = [i for i in chunk if _state(entries, i.key) == PENDING]
+            fresh = [i for i in chunk if _state(entries, i.key) not in (DONE, PENDING)]
+            self._skip(spec.model, "create", done, entries, result)
+            fresh.extend(self._recover(spec, pending, result))
+            self._create(spec, fresh, result)
+            processed += len(chunk)
+            self._report(processed, len(items), started)
+        return result
+
+    def _recover(self, spec: CreateSpec, pending: Sequence[CreateItem], result: EnsureResult) -> list[CreateItem]:
+        """A pending key may have been created before a crash or timeout: look for its marker."""
+        if not pending:
+            return []
+        domain = [*spec.scope, (spec.marker_field, "in", [i.marker for i in pending])]
+        found = self.hook.search_read(
+            spec.model, domain, ["id", spec.marker_field], order="id", entities=[entity_of(i.key) for i in pending]
+        )
+        by_marker: dict[Any, int] = {}
+        for record in found:
+            by_marker.setdefault(_plain(record[spec.marker_field]), int(record["id"]))
+        recovered = {str(i.key): by_marker[i.marker] for i in pending if i.marker in by_marker}
+        if recovered:
+            self.ledger.mark_done(recovered)
+            result.ids.update(recovered)
+            result.recovered += len(recovered)
+        return [i for i in pending if str(i.key) not in recovered]
+
+    def _create(self, spec: CreateSpec, items: Sequence[CreateItem], result: EnsureResult) -> None:
+        if not items:
+            return
+        keys = [i.key for i in items]
+        self.ledger.mark_pending(spec.model, keys)
+        try:
+            ids = self.hook.create_many(spec.model, [i.vals for i in items], [entity_of(k) for k in keys])
+        except OdooRecordError as exc:
+            self._isolate(spec, items, result, str(exc))
+            return
+        created = {str(k): odoo_id for k, odoo_id in zip(keys, ids, strict=True)}
+        self.ledger.mark_done(created)
+        result.ids.update(created)
+        result.created += len(created)
+
+    def _isolate(self, spec: CreateSpec, items: Sequence[CreateItem], result: EnsureResult, error: str) -> None:
+        """Odoo rolls back a whole batch for one bad record: halve until the bad ones stand alone."""
+        if len(items) == 1:
+            self.ledger.mark_error({str(items[0].key): error})
+            result.errors[str(items[0].key)] = error
+            return
+        middle = len(items) // 2
+        self._create(spec, items[:middle], result)
+        self._create(spec, items[middle:], result)
+
+    # -- writes and unlinks -----------------------------------------------------------------------------
+    def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
+        """Write each changed record once per operation (the operation carries the source revision)."""
+        result = EnsureResult()
+        entries = self.ledger.lookup(i.key for i in items)
+        self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
+        for item in (i for i in items if _state(entries, i.key) != DONE):
+            self.ledger.mark_pending(model, [item.key], [item.odoo_id])
+            try:
+                self.hook.write(model, [item.odoo_id], item.vals or {}, [entity_of(item.key)])
+            except OdooRecordError as exc:
+                self.ledger.mark_error({str(item.key): str(exc)})
+                result.errors[str(item.key)] = str(exc)
+                continue
+            self.ledger.mark_done({str(item.key): item.odoo_id})
+            result.ids[str(item.key)] = item.odoo_id
+            result.changed += 1
+        return result
+
+    def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
+        """Remove records once; ids already gone from Odoo count as removed."""
+        result = EnsureResult()
+        for chunk in chunked(items, self.batch_size):
+            entries = self.ledger.lookup(i.key for i in chunk)
+            self._skip(model, "unlink", [i for i in chunk if _state(entries, i.key) == DONE], entries, result)
+            todo = [i for i in chunk if _state(entries, i.key) != DONE]
+            if not todo:
+                continue
+            self.ledger.mark_pending(model, [i.key for i in todo], [i.odoo_id for i in todo])
+            alive = set(self.hook.execute(model, "search", [[("id", "in", [i.odoo_id for i in todo])]]))
+            doomed = [i for i in todo if i.odoo_id in alive]
+            if doomed:
+                self.hook.unlink(model, [i.odoo_id for i in doomed], [entity_of(i.key) for i in doomed])
+            self.ledger.mark_done({str(i.key): i.odoo_id for i in todo})
+            result.changed += len(doomed)
+            result.ids.update({str(i.key): i.odoo_id for i in todo})
+        return result
+
+    # -- shared -----------------------------------------------------------------------------------------
+    def _skip(
+        self, model: str, method: str, items: Sequence[Any], entries: dict[str, LedgerEntry], result: EnsureResult
+    ) -> None:
+        """Done keys cost no Odoo call; they still get their 'skipped' audit row."""
+        if not items:
+            return
+        ids = {str(i.key): int(entries[str(i.key)].odoo_id or 0) for i in items}
+        result.ids.update(ids)
+        result.skipped += len(items)
+        if self.hook.sync_log is not None:
+            call = CallResult(model, method, None, None, None, "skipped")
+            self.hook.sync_log.record(call, [entity_of(i.key) for i in items], list(ids.values()))
+
+    def _report(self, processed: int, total: int, started: float) -> None:
+        if self.progress is not None:
+            self.progress(processed, total, time.monotonic() - started)
+
+
+def _state(entries: dict[str, LedgerEntry], key: IdempotencyKey) -> str | None:
+    entry = entries.get(str(key))
+    return entry.state if entry else None
+
+
+def _plain(value: Any) -> Any:
+    """many2one values read back as [id, name]; markers compare on the id."""
+    return value[0] if isinstance(value, list) and value else value

@@ -1,0 +1,67 @@
+"""Test session set-up: an isolated Airflow home and a PostgreSQL database made and dropped per run."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+# Airflow reads its configuration when first imported: everything below must precede that import.
+REPO = Path(__file__).resolve().parent.parent
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="odoo-sync-airflow-")
+os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
+os.environ.setdefault("ODOO_SYNC_TENANTS_FILE", str(REPO / "include" / "tenants.yaml"))
+
+PG_HOST = os.environ.get("ODOO_SYNC_TEST_PGHOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("ODOO_SYNC_TEST_PGPORT", "5432"))
+PG_USER = os.environ.get("ODOO_SYNC_TEST_PGUSER", "postgres")
+TEST_DB = f"odoo_sync_test_{uuid.uuid4().hex[:10]}"
+
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+
+
+def dsn(dbname: str) -> str:
+    return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={dbname}"
+
+
+def set_airflow_conn(conn_id: str, **fields: object) -> None:
+    """Outside a running task Airflow sees only AIRFLOW_CONN_* variables (and secrets backends)."""
+    os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(fields)
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh database for this test run, migrated, dropped at the end."""
+    with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{TEST_DB}"')
+    set_airflow_conn(
+        "odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=PG_USER, schema=TEST_DB
+    )
+    from odoo_sync.migrate import migrate
+
+    with psycopg.connect(dsn(TEST_DB)) as conn:
+        migrate(conn)
+    yield TEST_DB
+    with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(pg_database: str) -> Iterator[psycopg.Connection]:
+    """A connection to the run's database; the odoo_sync tables are emptied before each test."""
+    with psycopg.connect(dsn(pg_database)) as conn:
+        conn.execute("SET odoo_sync.retention = 'on'")
+        conn.execute("TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident,"
+                     " odoo_sync.watermark")
+        conn.execute("DELETE FROM odoo_sync.sync_log")
+        conn.execute("RESET odoo_sync.retention")
+        conn.commit()
+        yield conn
