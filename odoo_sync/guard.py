@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 WRITABLE_MODELS = frozenset({"project.project", "account.analytic.account", "account.analytic.line"})
+# Creating a missing analytic plan is an opt-in setup step (tenant config ``create_plans: true``).
+SETUP_CREATABLE = frozenset({"account.analytic.plan"})
 FINANCE_MODELS = ("res.partner", "account.move", "account.move.line", "account.account")
 MUTATING_METHODS = frozenset({"create", "write", "unlink"})
 # Every other method is refused everywhere: copy, name_create, load, import, action_* all write.
@@ -26,9 +28,11 @@ class WriteRefused(PermissionError):
     """A call the guard does not allow; raised before anything is sent."""
 
 
-def check_call(model: str, method: str) -> None:
+def check_call(model: str, method: str, *, setup: bool = False) -> None:
     """Raise WriteRefused unless ``method`` on ``model`` is a read, or a create/write/unlink we own."""
     if method in READ_METHODS:
+        return
+    if setup and method == "create" and model in SETUP_CREATABLE:
         return
     if method not in MUTATING_METHODS:
         raise WriteRefused(

@@ -76,6 +76,29 @@ class Ledger:
             )
         self.conn.commit()
 
+    def record_done(self, model: str, done: Sequence[tuple[IdempotencyKey, int]]) -> None:
+        """Record keys satisfied as a side effect (a create also writes its first revision)."""
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO odoo_sync.ledger (idempotency_key, tenant_id, entity_type, entity_id, operation,"
+                " odoo_model, odoo_id, state) VALUES (%s, %s, %s, %s, %s, %s, %s, 'done')"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
+                [(str(k), k.tenant_id, k.entity_type, k.entity_id, k.operation, model, i) for k, i in done],
+            )
+        self.conn.commit()
+
+    def all_created(self, tenant_id: str, entity_type: str) -> dict[str, int]:
+        """Every entity of a type this integration created for a tenant: entity id -> Odoo id."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
+                " AND operation = 'create' AND state = 'done'",
+                (tenant_id, entity_type),
+            )
+            found = {row[0]: int(row[1]) for row in cur.fetchall()}
+        self.conn.commit()
+        return found
+
     def created_ids(self, tenant_id: str, entity_type: str, entity_ids: Iterable[str]) -> dict[str, int]:
         """Odoo ids of entities this integration created (operation 'create', done)."""
         with self.conn.cursor() as cur:

@@ -101,6 +101,16 @@ class SyncLog:
         ]
         self.write_rows(rows)
 
+    def record_rejections(self, model: str, rejected: Sequence[tuple[Entity, str]]) -> None:
+        """One 'error' row per source row that failed validation and was never sent to Odoo."""
+        if not rejected:
+            return
+        ts = datetime.now(UTC)
+        call = CallResult(model, "validate", None, None, None, "error")
+        self.write_rows(
+            [self._row(ts, call, scrub_text(error, self.secrets), entity, None) for entity, error in rejected]
+        )
+
     def write_rows(self, rows: Sequence[LogRow]) -> None:
         """COPY rows in and commit; rows must already be scrubbed."""
         with self.conn.cursor() as cur, cur.copy(_COPY) as copy:

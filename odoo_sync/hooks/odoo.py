@@ -102,6 +102,13 @@ class OdooHook(BaseHook):
         return self._client
 
     @property
+    def uid(self) -> int:
+        """The authenticated user's id."""
+        self.get_conn()
+        assert self._uid is not None
+        return self._uid
+
+    @property
     def server_version(self) -> dict[str, Any]:
         """``common.version()`` of the server, fetched once."""
         self.get_conn()
@@ -128,10 +135,14 @@ class OdooHook(BaseHook):
         kwargs: dict[str, Any] | None = None,
         *,
         entities: Sequence[Entity] = (),
+        setup: bool = False,
     ) -> Any:
-        """Call ``model.method`` through ``execute_kw`` after the write guard; log one row per entity."""
+        """Call ``model.method`` through ``execute_kw`` after the write guard; log one row per entity.
+
+        ``setup=True`` additionally allows creating an analytic plan (the opt-in ``create_plans`` step).
+        """
         try:
-            guard.check_call(model, method)
+            guard.check_call(model, method, setup=setup)
         except guard.WriteRefused as exc:
             raise OdooWriteRefused(f"tenant {self.tenant_id}: {exc}") from None
         client = self.get_conn()

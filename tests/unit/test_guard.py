@@ -35,3 +35,13 @@ def test_the_three_models_accept_create_write_unlink(model: str) -> None:
 def test_reads_are_allowed_on_any_model() -> None:
     check_call("res.partner", "search_read")
     check_call("account.move", "read_group")
+
+
+def test_plans_can_be_created_only_by_the_explicit_setup_step() -> None:
+    with pytest.raises(WriteRefused):
+        check_call("account.analytic.plan", "create")
+    check_call("account.analytic.plan", "create", setup=True)
+    with pytest.raises(WriteRefused):
+        check_call("account.analytic.plan", "write", setup=True)
+    with pytest.raises(WriteRefused):
+        check_call("res.partner", "create", setup=True)

@@ -1,0 +1,133 @@
+"""Tenant configuration (include/tenants.yaml): validated per tenant, read without network or database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from odoo_sync.paths import TENANTS_FILE
+
+_TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
+
+
+class PlanNames(BaseModel):
+    """Root analytic plans by name. ``project`` None means Odoo's own project plan."""
+
+    model_config = ConfigDict(extra="forbid")
+    project: str | None = None
+    budget_line: str = "Donor budget line"
+    budget_detail: str = "Donor budget detail"
+
+
+class TenantConfig(BaseModel):
+    """One tenant: who it is, where its Odoo is, when it syncs, and how strict to be."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tenant_id: str = Field(pattern=_TENANT_ID)
+    display_name: str = Field(min_length=1, max_length=120)
+    odoo_conn_id: str = ""
+    source_conn_id: str = "togrant_source"
+    schedule: str = "0 * * * *"
+    timezone: str = "UTC"
+    start_date: date = date(2026, 1, 1)
+    plans: PlanNames = PlanNames()
+    create_plans: bool = False
+    company_id: int | None = Field(default=None, ge=1)
+    calls_per_second: float = Field(default=20.0, gt=0, le=1000)
+    pool_slots: int = Field(default=2, ge=1, le=64)
+    batch_size: int = Field(default=500, ge=1, le=5000)
+    max_error_share: float = Field(default=0.05, ge=0, le=1)
+    max_description_chars: int = Field(default=2000, ge=16, le=100_000)
+    owner: str = "data-engineering"
+    tags: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_conn_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("odoo_conn_id") and isinstance(data.get("tenant_id"), str):
+            data = {**data, "odoo_conn_id": f"odoo_{data['tenant_id']}"}
+        return data
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        pendulum.timezone(value)  # raises on an unknown zone
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("must be a 5-field cron expression, e.g. '0 * * * *'")
+        return value
+
+    @property
+    def pool(self) -> str:
+        return f"odoo_{self.tenant_id}"
+
+    @property
+    def dag_id(self) -> str:
+        return f"odoo_sync__{self.tenant_id}"
+
+
+class TenantConfigError(ValueError):
+    """tenants.yaml has invalid entries; the message names each tenant and field."""
+
+
+@dataclass
+class TenantsFile:
+    """Valid tenants, and one message per invalid entry."""
+
+    tenants: list[TenantConfig] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def load_tenants(path: Path = TENANTS_FILE) -> TenantsFile:
+    """Read and validate every tenant; one bad entry does not hide the others."""
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        return TenantsFile(errors=[f"{path}: cannot be read as YAML: {exc}"])
+    entries = raw.get("tenants") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return TenantsFile(errors=[f"{path}: expected a top-level 'tenants:' list"])
+    result, seen = TenantsFile(), set()
+    for index, entry in enumerate(entries):
+        name = entry.get("tenant_id", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
+        try:
+            tenant = TenantConfig.model_validate(entry)
+        except ValidationError as exc:
+            result.errors.extend(_describe(path, name, exc))
+            continue
+        if tenant.tenant_id in seen:
+            result.errors.append(f"{path}: tenant {name}: tenant_id is used twice")
+            continue
+        seen.add(tenant.tenant_id)
+        result.tenants.append(tenant)
+    return result
+
+
+def _describe(path: Path, tenant: str, exc: ValidationError) -> list[str]:
+    return [
+        f"{path}: tenant {tenant}: field {'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}"
+        for err in exc.errors()
+    ]
+
+
+def tenant_by_id(tenant_id: str, path: Path = TENANTS_FILE) -> TenantConfig:
+    """The config of one tenant, for tasks (which run where the DAG file was parsed)."""
+    for tenant in load_tenants(path).tenants:
+        if tenant.tenant_id == tenant_id:
+            return tenant
+    raise TenantConfigError(f"tenant {tenant_id!r} is not (or no longer validly) configured in {path}")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")

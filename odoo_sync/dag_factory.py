@@ -1,0 +1,113 @@
+"""Build one Airflow DAG per tenant from its config; nothing here touches a database or the network."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, task
+
+from odoo_sync.config import TenantConfig
+
+DOC = """
+### Odoo sync for tenant `{tenant_id}` ({display_name})
+
+Mirrors the grant platform's structure and spending into this tenant's Odoo (connection `{conn_id}`):
+
+1. **migrate_schema**: creates or upgrades the `odoo_sync` schema (ledger, sync_log, health).
+2. **check_odoo**: Odoo >= 17, analytic accounting enabled, the three root plans exist.
+3. **projects**: one analytic account per project in the project plan, and the `project.project` linked to it.
+4. **budget_categories**: plan *{budget_line}*: one account per donor category (HR, TRV, EQP, IND).
+5. **budget_lines**: plan *{budget_detail}*: one account per budget line (code `PRJ-001/1.1.1.a`).
+6. **analytic_lines**: every spending line changed in the run's data interval becomes one
+   `account.analytic.line` carrying one account of each plan; a new revision is written once; a voided line
+   is removed if (and only if) this integration created it.
+
+Every mutation goes through the idempotency ledger (`tenant:entity:id:operation`): re-runs, retries and
+backfills never duplicate anything; every call has its row in `odoo_sync.sync_log`.
+
+**Backfill** a date range (replays each hourly interval; already-synced lines cost no write):
+`airflow backfill create --dag-id {dag_id} --from-date 2026-03-01 --to-date 2026-03-08`
+or *Trigger > Backfill* in the UI. A manual trigger syncs everything changed since the last successful run;
+tick *full_resync* to replay all lines.
+"""
+
+
+def default_args(tenant: TenantConfig) -> dict[str, Any]:
+    return {
+        "owner": tenant.owner,
+        "retries": 3,
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+        "execution_timeout": timedelta(hours=2),
+    }
+
+
+def build_tenant_dag(tenant: TenantConfig) -> DAG:
+    """The tenant's sync DAG: migrate -> check -> projects -> plan 2 -> plan 3 -> lines."""
+    lines_asset = Asset(f"odoo://{tenant.tenant_id}/account.analytic.line", group="odoo_sync")
+    with DAG(
+        dag_id=tenant.dag_id,
+        description=f"Sync {tenant.display_name} into its Odoo",
+        schedule=CronDataIntervalTimetable(tenant.schedule, timezone=tenant.timezone),
+        start_date=pendulum.datetime(
+            tenant.start_date.year, tenant.start_date.month, tenant.start_date.day, tz=tenant.timezone
+        ),
+        catchup=False,
+        max_active_runs=1,
+        default_args=default_args(tenant),
+        tags=["odoo", "odoo-sync", f"tenant:{tenant.tenant_id}", *tenant.tags],
+        params={"full_resync": Param(False, type="boolean", description="Replay every line, not just changes")},
+        doc_md=DOC.format(
+            tenant_id=tenant.tenant_id, display_name=tenant.display_name, conn_id=tenant.odoo_conn_id,
+            budget_line=tenant.plans.budget_line, budget_detail=tenant.plans.budget_detail, dag_id=tenant.dag_id,
+        ),
+    ) as dag:
+        _wire(tenant, lines_asset)
+    return dag
+
+
+def _wire(tenant: TenantConfig, lines_asset: Asset) -> None:
+    tid, pool = tenant.tenant_id, tenant.pool
+
+    @task
+    def migrate_schema() -> None:
+        from odoo_sync import tasks
+
+        tasks.migrate_schema()
+
+    @task(pool=pool)
+    def check_odoo(**context: Any) -> dict[str, Any]:
+        from odoo_sync import tasks
+
+        return tasks.check_odoo(tid, context)
+
+    @task(pool=pool)
+    def projects(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
+        from odoo_sync import tasks
+
+        return tasks.projects(tid, octx, context)
+
+    @task(pool=pool)
+    def budget_categories(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
+        from odoo_sync import tasks
+
+        return tasks.budget_categories(tid, octx, context)
+
+    @task(pool=pool)
+    def budget_lines(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
+        from odoo_sync import tasks
+
+        return tasks.budget_lines(tid, octx, context)
+
+    @task(pool=pool, outlets=[lines_asset])
+    def analytic_lines(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
+        from odoo_sync import tasks
+
+        return tasks.analytic_lines(tid, octx, context)
+
+    octx = check_odoo()
+    migrate_schema() >> octx
+    projects(octx) >> budget_categories(octx) >> budget_lines(octx) >> analytic_lines(octx)

@@ -1,0 +1,137 @@
+"""Pure mapping from source rows to Odoo values: validation, keys, signs. No I/O here."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from odoo_sync.keys import IdempotencyKey, InvalidKeyError
+
+# XML 1.0 (and so XML-RPC) cannot carry these; tab, newline and carriage return are fine.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+MAX_AMOUNT = Decimal("1e12")
+
+
+class RowError(ValueError):
+    """One source row cannot be synced; names tenant, entity, id and field."""
+
+    def __init__(self, tenant_id: str, entity_type: str, entity_id: str, field: str, problem: str) -> None:
+        super().__init__(f"tenant {tenant_id}: {entity_type} {entity_id!r}: field {field}: {problem}")
+        self.tenant_id, self.entity_type, self.entity_id, self.field = tenant_id, entity_type, entity_id, field
+
+
+@dataclass(frozen=True, slots=True)
+class LineTargets:
+    """Where a tenant's lines go in Odoo: plan columns and the accounts each code resolves to."""
+
+    tenant_id: str
+    currency: str
+    project_column: str
+    budget_line_column: str
+    budget_detail_column: str
+    project_accounts: dict[str, int]  # project code -> plan-1 account id
+    category_accounts: dict[str, int]  # category code -> plan-2 account id
+    detail_accounts: dict[str, tuple[int, str]]  # "PRJ-001/1.1.1.a" -> (plan-3 account id, category code)
+    max_description_chars: int = 2000
+    decimals: int = 2
+
+
+def detail_id(project_code: str, budget_line_code: str) -> str:
+    """Budget lines belong to a project's budget: the same code in two projects is two accounts."""
+    return f"{project_code}/{budget_line_code}"
+
+
+def key(tenant_id: str, entity_type: str, entity_id: Any, operation: str) -> IdempotencyKey:
+    """Build a key, reporting a bad id as a row error on the id field."""
+    try:
+        return IdempotencyKey(tenant_id, entity_type, str(entity_id), operation)
+    except InvalidKeyError as exc:
+        raise RowError(tenant_id, entity_type, str(entity_id), "id", str(exc)) from None
+
+
+def line_vals(row: dict[str, Any], t: LineTargets, ref: str) -> dict[str, Any]:
+    """Validate one spending line and map it to account.analytic.line values (costs are negative)."""
+    line_id = str(row.get("id"))
+
+    def bad(field: str, problem: str) -> RowError:
+        return RowError(t.tenant_id, "line", line_id, field, problem)
+
+    project = t.project_accounts.get(str(row.get("project_code")))
+    if project is None:
+        raise bad("project_code", f"unknown project {row.get('project_code')!r}")
+    detail = t.detail_accounts.get(detail_id(str(row.get("project_code")), str(row.get("budget_line_code"))))
+    if detail is None:
+        raise bad("budget_line_code", f"unknown budget line {row.get('budget_line_code')!r} in {row.get('project_code')}")
+    category = t.category_accounts.get(detail[1])
+    if category is None:
+        raise bad("budget_line_code", f"its category {detail[1]!r} is not synced")
+    currency = str(row.get("currency") or "").strip().upper()
+    if currency != t.currency.upper():
+        raise bad("currency", f"{row.get('currency')!r} does not match the Odoo company currency {t.currency}")
+    return {
+        "name": _description(row.get("description"), t.max_description_chars, bad),
+        "date": _date(row.get("date"), bad),
+        "amount": -_amount(row.get("amount"), t.decimals, bad),
+        t.project_column: project,
+        t.budget_line_column: category,
+        t.budget_detail_column: detail[0],
+        "ref": ref,
+    }
+
+
+def _amount(value: Any, decimals: int, bad: Any) -> float:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise bad("amount", f"{_short(value)} is not a number") from None
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise bad("amount", f"{_short(value)} is not a finite amount below {MAX_AMOUNT:,.0f}")
+    result = float(round(amount, decimals))
+    if math.isnan(result):  # pragma: no cover - is_finite above makes this unreachable
+        raise bad("amount", "NaN")
+    return result
+
+
+def _date(value: Any, bad: Any) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise bad("date", f"{_short(value)} is not a date (YYYY-MM-DD)") from None
+    if not isinstance(value, date):
+        raise bad("date", "is missing")
+    if not 1970 <= value.year <= 2199:
+        raise bad("date", f"{value.isoformat()} is outside 1970-2199")
+    return value.isoformat()
+
+
+def _description(value: Any, limit: int, bad: Any) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise bad("description", "is empty (Odoo requires a label)")
+    if len(text) > limit:
+        raise bad("description", f"is {len(text):,} characters; the limit is {limit:,}")
+    if _CONTROL.search(text):
+        raise bad("description", "contains control characters XML-RPC cannot carry")
+    return text
+
+
+def account_vals(code: str, name: str, plan_id: int) -> dict[str, Any]:
+    """An analytic account in a plan; ``code`` is what finance sees and the crash-recovery marker."""
+    return {"name": name, "code": code, "plan_id": plan_id}
+
+
+def version_of(updated_at: datetime) -> str:
+    """Accounts have no revision in the source: their updated_at (epoch seconds) stands in for it."""
+    return f"v{int(updated_at.timestamp())}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

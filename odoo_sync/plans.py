@@ -1,0 +1,105 @@
+"""Resolve a tenant's Odoo set-up at run time: plans, their line columns, company, currency."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from odoo_sync.config import TenantConfig
+from odoo_sync.errors import OdooSetupError
+from odoo_sync.hooks.odoo import OdooHook
+
+LINE = "account.analytic.line"
+PLAN = "account.analytic.plan"
+PROJECT_COLUMN = "account_id"
+_PLAN_COLUMN = re.compile(r"^x_plan(\d+)_id$")
+ROLES = ("project", "budget_line", "budget_detail")
+
+
+def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
+    """Everything later steps need to know about this Odoo, as a small JSON-able dict (an XCom)."""
+    _require_analytic_access(hook, tenant)
+    roots = _root_plans(hook)
+    columns = _plan_columns(hook)
+    plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in ROLES}
+    if plans["budget_line"]["id"] in {plans["project"]["id"], plans["budget_detail"]["id"]} or plans["project"][
+        "id"
+    ] == plans["budget_detail"]["id"]:
+        raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
+    company_id, currency = _company(hook, tenant)
+    return {
+        "server_version": hook.server_version.get("server_version"),
+        "plans": plans,
+        "project_link_field": _project_link_field(hook),
+        "company_id": company_id,
+        "currency": currency,
+    }
+
+
+def _require_analytic_access(hook: OdooHook, tenant: TenantConfig) -> None:
+    if not hook.execute(PLAN, "check_access_rights", ["read"], {"raise_exception": False}):
+        raise OdooSetupError(
+            f"tenant {tenant.tenant_id}: the Odoo user cannot read analytic plans. In Odoo, enable "
+            f"Accounting > Settings > Analytic Accounting and give the integration user that group."
+        )
+
+
+def _root_plans(hook: OdooHook) -> dict[str, int]:
+    rows = hook.search_read(PLAN, [("parent_id", "=", False)], ["id", "name"], order="id")
+    return {str(r["name"]): int(r["id"]) for r in rows}
+
+
+def _plan_columns(hook: OdooHook) -> dict[int, str]:
+    """Root plan id -> its column on analytic lines; the project plan is the root plan without x_plan."""
+    fields = hook.fields_get(LINE, ("type", "relation"))
+    columns = {int(m.group(1)): name for name in fields if (m := _PLAN_COLUMN.match(name))}
+    return columns
+
+
+def _plan_for(
+    hook: OdooHook, tenant: TenantConfig, role: str, roots: dict[str, int], columns: dict[int, str]
+) -> dict[str, Any]:
+    name = getattr(tenant.plans, role)
+    if role == "project" and name is None:
+        without_column = [pid for pid in roots.values() if pid not in columns]
+        if len(without_column) != 1:
+            raise OdooSetupError(f"tenant {tenant.tenant_id}: cannot tell Odoo's project plan apart")
+        return {"id": without_column[0], "name": _name_of(roots, without_column[0]), "column": PROJECT_COLUMN}
+    if name not in roots:
+        roots[name] = _create_or_explain(hook, tenant, role, name)
+        columns = _plan_columns(hook)
+    plan_id = roots[name]
+    return {"id": plan_id, "name": name, "column": columns.get(plan_id, PROJECT_COLUMN)}
+
+
+def _create_or_explain(hook: OdooHook, tenant: TenantConfig, role: str, name: str) -> int:
+    if not tenant.create_plans:
+        raise OdooSetupError(
+            f"tenant {tenant.tenant_id}: Odoo has no root analytic plan named {name!r} (plans.{role}). Create it "
+            f"in Odoo (Accounting > Configuration > Analytic Plans, no parent), or set create_plans: true."
+        )
+    return int(hook.execute(PLAN, "create", [{"name": name}], setup=True))
+
+
+def _project_link_field(hook: OdooHook) -> str:
+    """Odoo 17 links a project with analytic_account_id; 18 renamed it account_id."""
+    fields = hook.fields_get("project.project", ("type", "relation"))
+    for candidate in ("analytic_account_id", "account_id"):
+        if fields.get(candidate, {}).get("relation") == "account.analytic.account":
+            return candidate
+    raise OdooSetupError("project.project has no analytic account field: is the project app installed?")
+
+
+def _company(hook: OdooHook, tenant: TenantConfig) -> tuple[int, str]:
+    company_id = tenant.company_id
+    if company_id is None:
+        user = hook.search_read("res.users", [("id", "=", hook.uid)], ["company_id"])
+        company_id = int(user[0]["company_id"][0])
+    rows = hook.search_read("res.company", [("id", "=", company_id)], ["currency_id"])
+    if not rows:
+        raise OdooSetupError(f"tenant {tenant.tenant_id}: company_id {company_id} does not exist in Odoo")
+    return company_id, str(rows[0]["currency_id"][1])
+
+
+def _name_of(roots: dict[str, int], plan_id: int) -> str:
+    return next(name for name, pid in roots.items() if pid == plan_id)

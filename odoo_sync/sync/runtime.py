@@ -1,0 +1,103 @@
+"""One task's working set: databases, hook, ledger, writer; and the run's time window."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from odoo_sync import db
+from odoo_sync.config import TenantConfig, tenant_by_id
+from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.ledger import Ledger
+from odoo_sync.sync.summary import Summary
+from odoo_sync.sync_log import RunContext, SyncLog
+from odoo_sync.writer import IdempotentWriter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    """Everything a sync step touches, opened once per task and closed after it."""
+
+    tenant: TenantConfig
+    conn: psycopg.Connection
+    hook: OdooHook
+    ledger: Ledger
+    writer: IdempotentWriter
+    sync_log: SyncLog
+    summary: Summary
+    _source: psycopg.Connection | None = field(default=None, repr=False)
+
+    def source(self) -> psycopg.Connection:
+        """The grant platform's database, read-only, opened on first use."""
+        if self._source is None:
+            self._source = psycopg.connect(db.conninfo_for(self.tenant.source_conn_id))
+            self._source.read_only = True
+        return self._source
+
+
+def run_context(context: dict[str, Any] | None) -> RunContext:
+    """Which DAG run and try made the calls (for sync_log)."""
+    if not context:
+        return RunContext()
+    ti = context.get("ti")
+    return RunContext(
+        dag_id=getattr(ti, "dag_id", None),
+        run_id=context.get("run_id"),
+        try_number=getattr(ti, "try_number", None),
+    )
+
+
+@contextmanager
+def session(tenant_id: str, context: dict[str, Any] | None = None, *, exclusive: bool = True) -> Iterator[Session]:
+    """Open a session; ``exclusive`` serialises a tenant's writers with a PostgreSQL advisory lock."""
+    tenant = tenant_by_id(tenant_id)
+    with db.connect() as conn:
+        if exclusive:
+            _lock_tenant(conn, tenant_id)
+        sync_log = SyncLog(conn, tenant_id, run_context(context))
+        hook = OdooHook(
+            tenant.odoo_conn_id, tenant_id=tenant_id, sync_log=sync_log, calls_per_second=tenant.calls_per_second
+        )
+        ledger = Ledger(conn)
+        writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))
+        s = Session(tenant, conn, hook, ledger, writer, sync_log, Summary(tenant_id))
+        try:
+            yield s
+        finally:
+            if s._source is not None:
+                s._source.close()
+
+
+def _lock_tenant(conn: psycopg.Connection, tenant_id: str) -> None:
+    """Two runs of one tenant (a scheduled run and a backfill) take turns; other tenants never wait."""
+    conn.execute("SELECT pg_advisory_lock(hashtextextended('odoo_sync:' || %s, 0))", (tenant_id,))
+    conn.commit()
+
+
+def _progress_logger(tenant_id: str) -> Any:
+    def progress(done: int, total: int, seconds: float) -> None:
+        log.info("tenant %s: %s/%s records, %.1f s", tenant_id, f"{done:,}", f"{total:,}", seconds)
+
+    return progress
+
+
+def line_window(
+    context: dict[str, Any], watermark: datetime | None, full_resync: bool
+) -> tuple[datetime | None, datetime]:
+    """[start, end) of the lines to sync: the data interval, or since the watermark for manual runs."""
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if start is None or end is None:
+        dag_run = context.get("dag_run")
+        end = getattr(dag_run, "run_after", None) or context.get("logical_date")
+        start = watermark
+    if end is None:
+        raise ValueError("the run has neither a data interval nor a run_after time")
+    return (None if full_resync else start), end

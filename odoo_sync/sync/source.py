@@ -1,0 +1,39 @@
+"""Read the grant platform's rows (read-only) with the SQL files in include/sql/source/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from odoo_sync.paths import SOURCE_SQL_DIR
+
+CHUNK_ROWS = 5000
+
+
+@cache
+def query(name: str) -> str:
+    """The text of include/sql/source/<name>.sql (trusted, parameterised)."""
+    return (SOURCE_SQL_DIR / f"{name}.sql").read_text()
+
+
+def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[str, Any]]:
+    """Small reference tables (projects, categories, budget lines) fit in memory."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query(name), {"tenant_id": tenant_id})  # type: ignore[arg-type]
+        return cur.fetchall()
+
+
+def changed_lines(
+    conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime, chunk: int = CHUNK_ROWS
+) -> Iterator[list[dict[str, Any]]]:
+    """Spending lines changed in [start, end), streamed in chunks through a server-side cursor."""
+    with conn.transaction(), conn.cursor(name="odoo_sync_lines", row_factory=dict_row) as cur:
+        cur.itersize = chunk
+        cur.execute(query("spending_lines_changed"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
+        while rows := cur.fetchmany(chunk):
+            yield rows

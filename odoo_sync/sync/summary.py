@@ -1,0 +1,61 @@
+"""Per-entity counts for a task's closing log table, and the error-share gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from odoo_sync.errors import OdooPermanentError
+from odoo_sync.writer import EnsureResult
+
+
+@dataclass
+class EntityCounts:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: int = 0
+    errors: int = 0
+    seen: int = 0
+
+
+@dataclass
+class Summary:
+    """What one step did, by entity type."""
+
+    tenant_id: str
+    counts: dict[str, EntityCounts] = field(default_factory=dict)
+
+    def of(self, entity: str) -> EntityCounts:
+        return self.counts.setdefault(entity, EntityCounts())
+
+    def add(self, entity: str, result: EnsureResult, kind: str = "created") -> None:
+        counts = self.of(entity)
+        if kind == "created":
+            counts.created += result.created + result.recovered
+        elif kind == "updated":
+            counts.updated += result.changed
+        else:
+            counts.removed += result.changed
+        counts.skipped += result.skipped
+        counts.errors += len(result.errors)
+
+    def table(self) -> str:
+        """A fixed-width table for the end of the task log."""
+        head = f"{'entity':<14}{'seen':>8}{'created':>9}{'updated':>9}{'removed':>9}{'skipped':>9}{'errors':>8}"
+        rows = [
+            f"{name:<14}{c.seen:>8}{c.created:>9}{c.updated:>9}{c.removed:>9}{c.skipped:>9}{c.errors:>8}"
+            for name, c in sorted(self.counts.items())
+        ]
+        return "\n".join([f"sync summary for tenant {self.tenant_id}", head, *rows])
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {name: vars(c).copy() for name, c in self.counts.items()}
+
+    def check_error_share(self, max_share: float) -> None:
+        """Fail the task only when rejected rows exceed the tenant's configured share."""
+        for name, c in self.counts.items():
+            if c.errors and c.seen and c.errors / c.seen > max_share:
+                raise OdooPermanentError(
+                    f"tenant {self.tenant_id}: {c.errors} of {c.seen} {name} rows were rejected "
+                    f"({c.errors / c.seen:.1%} > {max_share:.1%}); see sync_log rows with outcome 'error'"
+                )
