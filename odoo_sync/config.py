@@ -12,7 +12,7 @@ import pendulum
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from odoo_sync.paths import TENANTS_FILE
+from odoo_sync.paths import tenants_file
 
 _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
 
@@ -89,8 +89,9 @@ class TenantsFile:
     errors: list[str] = field(default_factory=list)
 
 
-def load_tenants(path: Path = TENANTS_FILE) -> TenantsFile:
+def load_tenants(path: Path | None = None) -> TenantsFile:
     """Read and validate every tenant; one bad entry does not hide the others."""
+    path = path or tenants_file()
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -121,8 +122,9 @@ def _describe(path: Path, tenant: str, exc: ValidationError) -> list[str]:
     ]
 
 
-def tenant_by_id(tenant_id: str, path: Path = TENANTS_FILE) -> TenantConfig:
+def tenant_by_id(tenant_id: str, path: Path | None = None) -> TenantConfig:
     """The config of one tenant, for tasks (which run where the DAG file was parsed)."""
+    path = path or tenants_file()
     for tenant in load_tenants(path).tenants:
         if tenant.tenant_id == tenant_id:
             return tenant

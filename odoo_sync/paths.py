@@ -10,4 +10,8 @@ from pathlib import Path
 INCLUDE_DIR = Path(os.environ.get("ODOO_SYNC_INCLUDE_DIR") or Path(__file__).resolve().parent.parent / "include")
 MIGRATIONS_DIR = INCLUDE_DIR / "sql" / "migrations"
 SOURCE_SQL_DIR = INCLUDE_DIR / "sql" / "source"
-TENANTS_FILE = Path(os.environ.get("ODOO_SYNC_TENANTS_FILE") or INCLUDE_DIR / "tenants.yaml")
+
+
+def tenants_file() -> Path:
+    """include/tenants.yaml, unless ODOO_SYNC_TENANTS_FILE names another (read at each call)."""
+    return Path(os.environ.get("ODOO_SYNC_TENANTS_FILE") or INCLUDE_DIR / "tenants.yaml")

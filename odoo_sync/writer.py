@@ -84,19 +84,20 @@ class IdempotentWriter:
 
     # -- creates ----------------------------------------------------------------------------------------
     def ensure_created(self, spec: CreateSpec, items: Sequence[CreateItem]) -> EnsureResult:
-        """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first."""
+        """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first.
+
+        One ledger query for all ``items``, then one ``create`` call per ``batch_size`` new records.
+        """
         result = EnsureResult()
-        started, processed = time.monotonic(), 0
-        for chunk in chunked(items, self.batch_size):
-            entries = self.ledger.lookup(i.key for i in chunk)
-            done = [i for i in chunk if _state(entries, i.key) == DONE]
-            pending = [i for i in chunk if _state(entries, i.key) == PENDING]
-            fresh = [i for i in chunk if _state(entries, i.key) not in (DONE, PENDING)]
-            self._skip(spec.model, "create", done, entries, result)
-            fresh.extend(self._recover(spec, pending, result))
-            self._create(spec, fresh, result)
-            processed += len(chunk)
-            self._report(processed, len(items), started)
+        started = time.monotonic()
+        entries = self.ledger.lookup(i.key for i in items)
+        self._skip(spec.model, "create", [i for i in items if _state(entries, i.key) == DONE], entries, result)
+        fresh = [i for i in items if _state(entries, i.key) not in (DONE, PENDING)]
+        for chunk in chunked([i for i in items if _state(entries, i.key) == PENDING], self.batch_size):
+            fresh.extend(self._recover(spec, chunk, result))
+        for done, chunk in enumerate(chunked(fresh, self.batch_size), start=1):
+            self._create(spec, chunk, result)
+            self._report(min(done * self.batch_size, len(fresh)), len(fresh), started)
         return result
 
     def _recover(self, spec: CreateSpec, pending: Sequence[CreateItem], result: EnsureResult) -> list[CreateItem]:

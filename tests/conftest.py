@@ -65,3 +65,11 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
         conn.execute("RESET odoo_sync.retention")
         conn.commit()
         yield conn
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """A migrated Airflow metadata database (SQLite in the run's AIRFLOW_HOME) for dag.test()."""
+    from airflow.utils import db as airflow_db_utils
+
+    airflow_db_utils.resetdb(skip_init=False)
