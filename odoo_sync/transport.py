@@ -48,8 +48,7 @@ class MeasuredTransport(xmlrpc.client.Transport):
     def single_request(self, host: Any, handler: str, request_body: bytes, verbose: bool = False) -> Any:
         started = time.perf_counter()
         try:
-            conn = self.make_connection(host)
-            self.send_request(conn, handler, request_body, verbose)
+            conn = self.send_request(host, handler, request_body, verbose)
             response = conn.getresponse()
             body = response.read()
         except BaseException:

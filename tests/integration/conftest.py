@@ -21,7 +21,7 @@ def odoo_conn(conn_id: str, server: FakeOdoo, *, password: str = PASSWORD, **ext
     """Register an Airflow connection of type odoo pointing at a test server."""
     set_airflow_conn(
         conn_id, conn_type="odoo", host=server.url, schema=server.db, login=server.login, password=password,
-        extra={"timeout": 5, **extra},
+        extra={"timeout": 2, **extra},
     )
 
 

@@ -95,7 +95,7 @@ def test_connection_refused_is_retryable(hook: OdooHook, odoo: FakeOdoo) -> None
 
 def test_timeout_on_a_create_is_in_doubt(hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection) -> None:
     hook.get_conn()
-    odoo.delay = 6.0  # the connection's timeout is 5 s
+    odoo.delay = 3.0  # the connection's timeout is 2 s
     with pytest.raises(OdooTransientError) as err:
         hook.create_many("account.analytic.account", [{"name": "HR", "plan_id": 3}], [Entity("category", "HR", "create")])
     assert err.value.in_doubt

@@ -82,7 +82,7 @@ def test_timeout_then_retry_reads_back_instead_of_creating_again(
 ) -> None:
     hook.get_conn()
     odoo.commit_then_timeout = True
-    odoo.delay = 6.0
+    odoo.delay = 3.0
     with pytest.raises(Exception, match="timed out|in doubt|failed"):
         IdempotentWriter(hook, Ledger(db)).ensure_created(SPEC, lines(20))
     odoo.commit_then_timeout = False

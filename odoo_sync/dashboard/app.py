@@ -1,0 +1,146 @@
+"""The dashboard app: pills per tenant, a sync-log browser, the runbook, and the same data as JSON.
+
+Read-only (a read-only database session), HTML-escaped (Jinja autoescape), behind Airflow's authentication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import psycopg
+from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from odoo_sync import db
+from odoo_sync.dashboard import queries, runbook
+from odoo_sync.dashboard.queries import LogFilter
+from odoo_sync.health.alerts import runbook_anchor
+
+TEMPLATES = Path(__file__).parent / "templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+
+
+def create_app(authenticate: bool = True) -> FastAPI:
+    """Build the app; nothing is connected until a request comes."""
+    dependencies = [Depends(_requires_authenticated())] if authenticate else []
+    app = FastAPI(
+        title="Odoo integration health",
+        dependencies=dependencies,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.add_api_route("/", page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route("/api/health", health_json, methods=["GET"])
+    app.add_api_route("/api/sync-log", sync_log_json, methods=["GET"])
+    app.add_api_route("/runbook", runbook_page, methods=["GET"], response_class=HTMLResponse)
+    return app
+
+
+def _requires_authenticated() -> Any:
+    from airflow.api_fastapi.core_api.security import requires_authenticated
+
+    return requires_authenticated()
+
+
+def connection() -> Iterator[psycopg.Connection]:
+    """A read-only session on the integration's database, one per request."""
+    options = "-c default_transaction_read_only=on -c statement_timeout=10000 -c TimeZone=UTC"
+    with psycopg.connect(db.conninfo_for(), options=options, autocommit=True) as conn:
+        yield conn
+
+
+def log_filter(
+    tenant: str = "",
+    key: str = "",
+    outcome: str = "",
+    since: str = "",
+    until: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=queries.MAX_PAGE_SIZE)] = 50,
+) -> LogFilter:
+    """Query string -> LogFilter; empty form fields mean 'any'; times without a zone are UTC."""
+    if outcome and outcome not in queries.OUTCOMES:
+        raise HTTPException(422, f"outcome must be one of {', '.join(queries.OUTCOMES)}")
+    return LogFilter(
+        tenant.strip() or None,
+        key.strip() or None,
+        outcome or None,
+        _time(since),
+        _time(until),
+        page,
+        page_size,
+    )
+
+
+def _time(value: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise HTTPException(422, f"not a date/time: {value!r} (use YYYY-MM-DDTHH:MM)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+FilterDep = Annotated[LogFilter, Depends(log_filter)]
+ConnDep = Annotated[psycopg.Connection, Depends(connection)]
+
+
+def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
+    """The page: pills, then the filtered sync log."""
+    states = queries.health_states(conn)
+    rows, has_next = queries.sync_log_page(conn, flt)
+    html = _env.get_template("dashboard.html").render(
+        states=states,
+        counts=_counts(states),
+        rows=rows,
+        has_next=has_next,
+        flt=flt,
+        tenants=queries.log_tenants(conn),
+        outcomes=queries.OUTCOMES,
+        query=_query_string(flt),
+        runbook_anchor=runbook_anchor,
+    )
+    return HTMLResponse(html)
+
+
+def health_json(conn: ConnDep) -> JSONResponse:
+    states = queries.health_states(conn)
+    return JSONResponse(jsonable_encoder({"counts": _counts(states), "tenants": states}))
+
+
+def sync_log_json(flt: FilterDep, conn: ConnDep) -> JSONResponse:
+    rows, has_next = queries.sync_log_page(conn, flt)
+    return JSONResponse(
+        jsonable_encoder({"page": flt.page, "page_size": flt.page_size, "has_next": has_next, "rows": rows})
+    )
+
+
+def runbook_page() -> HTMLResponse:
+    return HTMLResponse(runbook.render())
+
+
+def _counts(states: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"green": 0, "amber": 0, "red": 0}
+    for s in states:
+        counts[s["state"]] = counts.get(s["state"], 0) + 1
+    return counts
+
+
+def _query_string(flt: LogFilter) -> dict[str, str]:
+    """The filter as query parameters, for the pager links (Jinja's urlencode escapes them)."""
+    pairs = {
+        "tenant": flt.tenant,
+        "key": flt.key,
+        "outcome": flt.outcome,
+        "page_size": str(flt.page_size),
+        "since": flt.since.strftime("%Y-%m-%dT%H:%M") if flt.since else None,
+        "until": flt.until.strftime("%Y-%m-%dT%H:%M") if flt.until else None,
+    }
+    return {k: v for k, v in pairs.items() if v}

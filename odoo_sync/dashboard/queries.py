@@ -1,0 +1,100 @@
+"""The dashboard's reads: tenants' health states and a filtered, paged slice of sync_log. Parameters only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+OUTCOMES = ("ok", "skipped", "error")
+MAX_PAGE_SIZE = 500
+LOG_COLUMNS = (
+    "id",
+    "ts",
+    "tenant_id",
+    "entity_type",
+    "entity_id",
+    "operation",
+    "idempotency_key",
+    "odoo_model",
+    "method",
+    "http_status",
+    "response_bytes",
+    "latency_ms",
+    "outcome",
+    "error",
+    "odoo_id",
+    "call_id",
+    "dag_id",
+    "run_id",
+    "try_number",
+)
+STATE_ORDER = "CASE state WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END"
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """What the sync-log browser asks for. ``key`` ending in ``*`` matches keys starting with the rest."""
+
+    tenant: str | None = None
+    key: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+    page_size: int = 50
+
+    def where(self) -> tuple[sql.Composable, list[Any]]:
+        clauses: list[sql.Composable] = []
+        params: list[Any] = []
+        for column, op, value in self._conditions():
+            clauses.append(sql.SQL("{} {} %s").format(sql.Identifier(column), sql.SQL(op)))
+            params.append(value)
+        if not clauses:
+            return sql.SQL("TRUE"), params
+        return sql.SQL(" AND ").join(clauses), params
+
+    def _conditions(self) -> list[tuple[str, str, Any]]:
+        conditions: list[tuple[str, str, Any]] = []
+        if self.tenant:
+            conditions.append(("tenant_id", "=", self.tenant))
+        if self.key and self.key.endswith("*"):
+            prefix = self.key[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(("idempotency_key", "LIKE", prefix + "%"))
+        elif self.key:
+            conditions.append(("idempotency_key", "=", self.key))
+        if self.outcome:
+            conditions.append(("outcome", "=", self.outcome))
+        if self.since:
+            conditions.append(("ts", ">=", self.since))
+        if self.until:
+            conditions.append(("ts", "<", self.until))
+        return conditions
+
+
+def health_states(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Every tenant's latest evaluated state, red first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(f"SELECT * FROM odoo_sync.health_state ORDER BY {STATE_ORDER}, tenant_id")  # noqa: S608
+        return cur.fetchall()
+
+
+def sync_log_page(conn: psycopg.Connection, flt: LogFilter) -> tuple[list[dict[str, Any]], bool]:
+    """One page of sync_log, newest first, and whether another page follows."""
+    where, params = flt.where()
+    query = sql.SQL(
+        "SELECT {cols} FROM odoo_sync.sync_log WHERE {where} ORDER BY ts DESC, id DESC LIMIT %s OFFSET %s"
+    ).format(cols=sql.SQL(", ").join(map(sql.Identifier, LOG_COLUMNS)), where=where)
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, [*params, flt.page_size + 1, (flt.page - 1) * flt.page_size])
+        rows = cur.fetchall()
+    return rows[: flt.page_size], len(rows) > flt.page_size
+
+
+def log_tenants(conn: psycopg.Connection) -> list[str]:
+    """Tenants for the filter's drop-down: the health table's (configured) tenants."""
+    return [r[0] for r in conn.execute("SELECT tenant_id FROM odoo_sync.health_state ORDER BY tenant_id")]

@@ -1,0 +1,39 @@
+"""Serve docs/integration-health.md as the runbook the alert mails link to (GitHub-style heading anchors)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "integration-health.md"
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading, so links work both on GitHub and here."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(markdown: str) -> set[str]:
+    return {slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", markdown, re.MULTILINE)}
+
+
+@lru_cache(maxsize=1)
+def render(path: Path = DOC) -> str:
+    """The chapter as a standalone HTML page; raw HTML in the markdown is escaped, not rendered."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = md.parse(path.read_text())
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            token.attrSet("id", slug(tokens[i + 1].content))
+    body = md.renderer.render(tokens, md.options, {})
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Odoo integration health: runbook</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5}code,pre{background:#f3f4f6;border-radius:4px;padding:0 .2em}pre{padding:.6em;"
+        "overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.3em .6em}</style>"
+        f"</head><body>{body}</body></html>"
+    )

@@ -1,0 +1,153 @@
+"""The mails on-call gets, rendered escaped, sent by the SMTP notifier."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from odoo_sync.health.incidents import Incident
+from odoo_sync.health.settings import HealthSettings
+from odoo_sync.health.state import Health, Ping
+from odoo_sync.paths import INCLUDE_DIR
+
+log = logging.getLogger(__name__)
+
+# error class -> (anchor of its chapter in docs/integration-health.md, title). A test checks the anchors.
+RUNBOOK: dict[str, tuple[str, str]] = {
+    "auth": ("auth-wrong-login-password-or-api-key", "wrong login, password or API key"),
+    "connection": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
+    "timeout": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
+    "http": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
+    "rate_limited": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
+    "version": ("version-odoo-too-old", "Odoo too old"),
+    "access": ("access-analytic-accounting-off-or-user-lacks-rights", "analytic accounting off"),
+    "config": ("config-connection-missing-or-misassigned", "connection missing or misassigned"),
+    "tls": ("tls-certificate-rejected", "TLS certificate rejected"),
+}
+DEFAULT_CHAPTER = ("other-errors", "other errors")
+MONITOR_CHAPTER = ("the-monitor-itself-stalled", "the monitor itself stalled")
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    subject: str
+    html: str
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(INCLUDE_DIR / "email"), autoescape=select_autoescape(default=True)
+    )
+
+
+def runbook_anchor(error_class: str | None) -> str:
+    """The runbook chapter (heading anchor) for an error class."""
+    return RUNBOOK.get(error_class or "", DEFAULT_CHAPTER)[0]
+
+
+def runbook_link(settings: HealthSettings, error_class: str | None) -> tuple[str, str]:
+    anchor, title = RUNBOOK.get(error_class or "", DEFAULT_CHAPTER)
+    return f"{settings.runbook_url}#{anchor}", title
+
+
+def alert_mail(
+    health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = ""
+) -> Mail:
+    """The page: tenant, since when, last error, last good ping, runbook chapter."""
+    last, good = health.last, health.last_ok
+    error_class = last.error_class if last else None
+    link, title = runbook_link(settings, error_class)
+    minutes = int((now - incident.failing_since).total_seconds() // 60)
+    html = (
+        _env()
+        .get_template("health_alert.html")
+        .render(
+            tenant_id=health.tenant_id,
+            display_name=name,
+            since=_fmt(incident.failing_since),
+            red_minutes=minutes,
+            failures=health.failures,
+            error_class=error_class,
+            last_error=last.error if last else None,
+            last_good=_good(good),
+            runbook_link=link,
+            runbook_title=title,
+            dashboard_url=settings.dashboard_url,
+        )
+    )
+    subject = f"[odoo-sync] RED {health.tenant_id}: failing for {minutes} min ({error_class or 'error'})"
+    return Mail(subject, html)
+
+
+def recovery_mail(
+    health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = ""
+) -> Mail:
+    """The all-clear after an alert."""
+    recovered = health.last.ts if health.last else now
+    minutes = int((recovered - incident.failing_since).total_seconds() // 60)
+    html = (
+        _env()
+        .get_template("health_recovery.html")
+        .render(
+            tenant_id=health.tenant_id,
+            display_name=name,
+            since=_fmt(incident.failing_since),
+            recovered=_fmt(recovered),
+            down_minutes=minutes,
+            state=health.state.value,
+            reasons=health.reasons,
+            last_error=incident.last_error,
+            dashboard_url=settings.dashboard_url,
+        )
+    )
+    return Mail(f"[odoo-sync] RECOVERED {health.tenant_id} after {minutes} min", html)
+
+
+def overdue_mail(dag_id: str, run_id: str, deadline: str, settings: HealthSettings) -> Mail:
+    """The Deadline Alert's mail: the health run itself did not finish in time."""
+    anchor, _ = MONITOR_CHAPTER
+    html = (
+        _env()
+        .get_template("health_run_overdue.html")
+        .render(
+            dag_id=dag_id,
+            run_id=run_id,
+            deadline=deadline,
+            budget_minutes=f"{settings.run_budget_minutes:g}",
+            runbook_link=f"{settings.runbook_url}#{anchor}",
+            dashboard_url=settings.dashboard_url,
+        )
+    )
+    return Mail(f"[odoo-sync] health monitor stalled: {dag_id} run {run_id} missed its deadline", html)
+
+
+def send(mail: Mail, settings: HealthSettings) -> bool:
+    """Send through the Airflow SMTP provider's notifier; False (and an error log) if nobody is on call."""
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    if not settings.on_call:
+        log.error("No on-call address configured (ODOO_SYNC_HEALTH_ON_CALL): not sent: %s", mail.subject)
+        return False
+    notifier = SmtpNotifier(
+        to=list(settings.on_call),
+        from_email=settings.from_email,
+        subject=mail.subject,
+        html_content=mail.html,
+        smtp_conn_id=settings.smtp_conn_id,
+    )
+    notifier.notify({})  # not notifier(context): that would run error texts through Jinja again
+    log.info("Mailed %s: %s", ", ".join(settings.on_call), mail.subject)
+    return True
+
+
+def _fmt(ts: datetime) -> str:
+    return f"{ts.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _good(ping: Ping | None) -> str | None:
+    if ping is None:
+        return None
+    return f"{_fmt(ping.ts)} (Odoo {ping.server_version or '?'}, {ping.latency_ms or 0:,.0f} ms)"

@@ -1,0 +1,54 @@
+"""The health DAG's Deadline Alert (Airflow 3's replacement for SLAs): a stalled monitor pages on-call."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from odoo_sync.health import alerts
+from odoo_sync.health.settings import HealthSettings, settings_from
+
+log = logging.getLogger(__name__)
+
+
+def health_deadline(settings: HealthSettings) -> Any:
+    """DeadlineAlert: the run must finish within ``run_budget`` of being queued, else mail on-call."""
+    from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference  # type: ignore[attr-defined]
+
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=settings.run_budget,
+        callback=AsyncCallback(notify_health_run_overdue, kwargs={"settings": _as_kwargs(settings)}),
+    )
+
+
+async def notify_health_run_overdue(settings: dict[str, Any], context: dict[str, Any] | None = None) -> str:
+    """Run by the triggerer when a health run misses its deadline: one mail per missed run."""
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    config = settings_from(settings)
+    dag_run, deadline = (context or {}).get("dag_run") or {}, (context or {}).get("deadline") or {}
+    mail = alerts.overdue_mail(
+        str(dag_run.get("dag_id", "odoo_health")),
+        str(dag_run.get("run_id", "?")),
+        str(deadline.get("deadline_time", "?")),
+        config,
+    )
+    if not config.on_call:
+        log.error("No on-call address configured: not sent: %s", mail.subject)
+        return "no on-call address"
+    notifier = SmtpNotifier(
+        to=list(config.on_call),
+        from_email=config.from_email,
+        subject=mail.subject,
+        html_content=mail.html,
+        smtp_conn_id=config.smtp_conn_id,
+    )
+    await notifier.async_notify({})  # not `await notifier`: that would run the mail through Jinja again
+    return f"mailed {', '.join(config.on_call)}"
+
+
+def _as_kwargs(settings: HealthSettings) -> dict[str, Any]:
+    """JSON-safe, for the serialized DAG."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(settings).items()}

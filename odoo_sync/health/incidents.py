@@ -1,0 +1,49 @@
+"""What to do about a tenant's incident, given its evaluated health. Pure: ``now`` is passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from odoo_sync.health.settings import HealthSettings
+from odoo_sync.health.state import Health, State
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """An odoo_sync.health_incident row: one per red episode of a tenant."""
+
+    id: int
+    tenant_id: str
+    failing_since: datetime
+    alerted_at: datetime | None = None
+    resolved_at: datetime | None = None
+    recovery_sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The steps for one tenant in one health run; the repository carries them out at most once each."""
+
+    open: bool = False  # record a new incident (red, none open)
+    alert: bool = False  # page on-call (red for alert_after, not yet paged)
+    resolve: bool = False  # a good ping ended the incident
+    recovery: bool = False  # tell on-call it is over (only if they were paged)
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.open or self.alert or self.resolve)
+
+
+def decide(health: Health, incident: Incident | None, now: datetime, settings: HealthSettings) -> Decision:
+    """Red opens an incident and, once red long enough, pages once; one good ping resolves it."""
+    if health.state is State.RED:
+        red_for = now - health.since if health.since else None
+        due = red_for is not None and red_for >= settings.alert_after
+        return Decision(
+            open=incident is None, alert=due and (incident is None or incident.alerted_at is None)
+        )
+    if incident is not None and health.last is not None and health.last.ok:
+        return Decision(resolve=True, recovery=incident.alerted_at is not None)
+    return Decision()

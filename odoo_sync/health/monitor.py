@@ -1,0 +1,126 @@
+"""Task bodies of the odoo_health DAG: ping everyone, then evaluate, record and page."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from odoo_sync import db
+from odoo_sync.config import TenantConfig, load_tenants
+from odoo_sync.health import alerts, repository
+from odoo_sync.health.incidents import Incident, decide
+from odoo_sync.health.pinger import ping_all
+from odoo_sync.health.settings import HealthSettings, load_settings
+from odoo_sync.health.state import Health, History, State, evaluate
+from odoo_sync.sync.runtime import run_context
+from odoo_sync.sync_log import SyncLog
+
+log = logging.getLogger(__name__)
+HEALTH_LOG_TENANT = "health"  # placeholder tenant of the SyncLog that writes every tenant's buffered rows
+
+
+def ping_tenants(context: dict[str, Any] | None = None) -> str:
+    """Ping every configured tenant, store the pings and their sync_log rows; return the finish time (ISO)."""
+    settings, tenants = load_settings(), load_tenants().tenants
+    run = run_context(context)
+    started = datetime.now(UTC)
+    outcomes = ping_all(tenants, settings.ping_timeout_s, settings.concurrency, run)
+    with db.connect() as conn:
+        repository.insert_pings(conn, [o.result for o in outcomes], run.run_id)
+        SyncLog(conn, HEALTH_LOG_TENANT, run).write_rows([row for o in outcomes for row in o.log_rows])
+    checked_at = datetime.now(UTC)
+    failed = sum(not o.result.ok for o in outcomes)
+    log.info(
+        "Pinged %s tenants in %.1f s: %s failed",
+        len(outcomes),
+        (checked_at - started).total_seconds(),
+        failed,
+    )
+    return checked_at.isoformat()
+
+
+def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) -> dict[str, int]:
+    """Green/amber/red per tenant as of the pings' time; open, page, resolve incidents, each at most once."""
+    settings = settings or load_settings()
+    tenants = {t.tenant_id: t for t in load_tenants().tenants}
+    now = datetime.fromisoformat(checked_at)
+    with db.connect() as conn:
+        histories = repository.load_histories(conn, list(tenants), now)
+        healths = [evaluate(tid, histories.get(tid, History()), now, settings) for tid in tenants]
+        repository.save_states(conn, healths, now)
+        incidents = repository.open_incidents(conn)
+        failures = [
+            e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))
+        ]
+    counts = dict(Counter(h.state.value for h in healths))
+    log.info("Health as of %s: %s", checked_at, counts)
+    if failures:
+        raise RuntimeError("could not send some health mails (will retry): " + "; ".join(failures))
+    return counts
+
+
+def _act(
+    conn: psycopg.Connection,
+    health: Health,
+    incident: Incident | None,
+    now: datetime,
+    settings: HealthSettings,
+    tenants: dict[str, TenantConfig],
+) -> str | None:
+    """Carry out one tenant's decision; return an error text if a mail could not be sent."""
+    decision = decide(health, incident, now, settings)
+    error = health.last.error if health.last else None
+    if decision.open:
+        assert health.since is not None
+        incident = repository.open_incident(conn, health.tenant_id, health.since, error)
+    elif incident is not None and health.state is State.RED and error != incident.last_error:
+        repository.note_error(conn, incident, error)
+    if incident is None or decision.nothing:
+        return None
+    name = tenants[health.tenant_id].display_name if health.tenant_id in tenants else ""
+    try:
+        if decision.alert:
+            _page(conn, health, incident, now, settings, name)
+        if decision.resolve:
+            _resolve(conn, health, incident, now, settings, name)
+    except Exception as exc:  # one tenant's failed mail must not stop the others
+        conn.rollback()
+        log.exception("tenant %s: health mail failed", health.tenant_id)
+        return f"{health.tenant_id}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _page(
+    conn: psycopg.Connection,
+    health: Health,
+    incident: Incident,
+    now: datetime,
+    settings: HealthSettings,
+    name: str,
+) -> None:
+    """Claim, send, then commit: a second run waits on the row lock and then finds it already paged."""
+    if not repository.claim_alert(conn, incident.id, now):
+        conn.rollback()
+        return
+    if alerts.send(alerts.alert_mail(health, incident, now, settings, name), settings):
+        conn.commit()
+    else:
+        conn.rollback()  # nobody to page: try again on the next run, once configured
+
+
+def _resolve(
+    conn: psycopg.Connection,
+    health: Health,
+    incident: Incident,
+    now: datetime,
+    settings: HealthSettings,
+    name: str,
+) -> None:
+    resolved = repository.claim_resolve(conn, incident.id, now)
+    if resolved is not None and resolved.alerted_at is not None:
+        alerts.send(alerts.recovery_mail(health, resolved, now, settings, name), settings)
+    conn.commit()

@@ -1,0 +1,173 @@
+"""Ping every tenant's Odoo at once: one authenticated no-op call each, bounded in time."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import UTC, date, datetime
+from typing import Any
+
+from odoo_sync.client import OdooEndpoint
+from odoo_sync.config import TenantConfig
+from odoo_sync.errors import OdooAuthError, OdooVersionError, classify
+from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.scrub import scrub_text
+from odoo_sync.sync_log import LogRow, RunContext, SyncLog
+
+log = logging.getLogger(__name__)
+PLAN_MODEL = "account.analytic.plan"
+CALLS_PER_PING = 3  # version, authenticate, the no-op read: each has the socket timeout
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PingResult:
+    """One health ping, as stored in odoo_sync.health_ping."""
+
+    tenant_id: str
+    ts: datetime
+    ok: bool
+    latency_ms: float
+    error_class: str | None = None
+    error: str | None = None
+    server_version: str | None = None
+    warnings: tuple[str, ...] = ()
+    api_key_expires: date | None = None
+
+
+@dataclasses.dataclass
+class Outcome:
+    """A ping and the sync_log rows its calls produced (written by the caller, in one COPY)."""
+
+    result: PingResult
+    log_rows: list[LogRow] = dataclasses.field(default_factory=list)
+
+
+class BufferedSyncLog(SyncLog):
+    """Collects a ping's sync_log rows in memory, so threads never share a database connection."""
+
+    def __init__(self, tenant_id: str, run: RunContext) -> None:
+        super().__init__(None, tenant_id, run)  # type: ignore[arg-type]  # never writes itself
+        self.rows: list[LogRow] = []
+
+    def write_rows(self, rows: Sequence[LogRow]) -> None:
+        self.rows.extend(rows)
+
+
+class HealthHook(OdooHook):
+    """The tenant's OdooHook with the health timeout, remembering the version and key expiry it saw."""
+
+    def __init__(self, tenant: TenantConfig, sync_log: SyncLog, timeout: float) -> None:
+        super().__init__(tenant.odoo_conn_id, tenant_id=tenant.tenant_id, sync_log=sync_log)
+        self.timeout = timeout
+        self.seen_version: dict[str, Any] | None = None
+        self.api_key_expires: date | None = None
+        self.secret: str = ""
+
+    def endpoint(self) -> OdooEndpoint:
+        endpoint = super().endpoint()
+        extra = self.get_connection(self.odoo_conn_id).extra_dejson
+        self.api_key_expires = _parse_date(extra.get("api_key_expires"))
+        self.secret = endpoint.secret
+        return dataclasses.replace(endpoint, timeout=min(endpoint.timeout, self.timeout))
+
+    def check_version(self, version: dict[str, Any]) -> None:
+        self.seen_version = version
+        super().check_version(version)
+
+
+def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcome:
+    """Log in and read the root analytic plans: reachable, credentials valid, plans there."""
+    sync_log = BufferedSyncLog(tenant.tenant_id, run)
+    hook = HealthHook(tenant, sync_log, timeout)
+    ts, started = datetime.now(UTC), time.perf_counter()
+    try:
+        plans = hook.search_read(PLAN_MODEL, [], ["name", "parent_id"])
+        ok, error_class, error, warnings = True, None, None, missing_plans(tenant, plans)
+    except Exception as exc:
+        error_class, ok, warnings = failure_class(exc), False, []
+        error = scrub_text(str(exc), [hook.secret])
+    result = PingResult(
+        tenant.tenant_id,
+        ts,
+        ok,
+        round((time.perf_counter() - started) * 1000, 3),
+        error_class,
+        error,
+        (hook.seen_version or {}).get("server_version"),
+        tuple(warnings),
+        hook.api_key_expires,
+    )
+    return Outcome(result, sync_log.rows)
+
+
+def ping_all(
+    tenants: Sequence[TenantConfig],
+    timeout: float,
+    concurrency: int,
+    run: RunContext,
+    ping: Callable[[TenantConfig, float, RunContext], Outcome] = ping_tenant,
+) -> list[Outcome]:
+    """Ping all tenants concurrently; a ping still running after its whole budget counts as a timeout."""
+    if not tenants:
+        return []
+    budget = timeout * CALLS_PER_PING + 5.0
+    pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(tenants))), thread_name_prefix="ping")
+    started = datetime.now(UTC)
+    futures: dict[Future[Outcome], TenantConfig] = {pool.submit(ping, t, timeout, run): t for t in tenants}
+    done, _ = wait(futures, timeout=budget + (len(tenants) / max(concurrency, 1)) * budget)
+    pool.shutdown(wait=False, cancel_futures=True)
+    return [_collect(f, futures[f], f in done, started, budget) for f in futures]
+
+
+def _collect(
+    future: Future[Outcome], tenant: TenantConfig, done: bool, started: datetime, budget: float
+) -> Outcome:
+    if done and future.exception() is None:
+        return future.result()
+    error = f"no answer within {budget:.0f} s" if not done else f"ping crashed: {future.exception()!r}"
+    return Outcome(
+        PingResult(
+            tenant.tenant_id,
+            started,
+            False,
+            budget * 1000,
+            "timeout" if not done else "unexpected",
+            scrub_text(error),
+        )
+    )
+
+
+def missing_plans(tenant: TenantConfig, plans: list[dict[str, Any]]) -> list[str]:
+    """Configured root plans that Odoo does not have (only a warning: syncing needs them, pinging not)."""
+    if tenant.create_plans:
+        return []
+    roots = {p.get("name") for p in plans if not p.get("parent_id")}
+    wanted = [n for n in (tenant.plans.project, tenant.plans.budget_line, tenant.plans.budget_detail) if n]
+    return [
+        f"analytic plan {name!r} is missing in Odoo (create it, or set create_plans: true)"
+        for name in wanted
+        if name not in roots
+    ]
+
+
+def failure_class(exc: BaseException) -> str:
+    """The error class the health table and the runbook use (auth, connection, timeout, http, version...)."""
+    if isinstance(exc, OdooAuthError):
+        return "auth"
+    if isinstance(exc, OdooVersionError):
+        return "version"
+    if "belongs to tenant" in str(exc) or type(exc).__name__ == "AirflowNotFoundException":
+        return "config"
+    # The hook raises its own error `from None`; the transport's exception is still its __context__.
+    return classify(exc.__context__ or exc).error_class
+
+
+def _parse_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        log.warning("connection extra api_key_expires=%r is not YYYY-MM-DD; ignored", value)
+        return None

@@ -1,0 +1,150 @@
+"""The health state machine: recorded ping history + now -> green / amber / red. Pure: no clock, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from odoo_sync.health.settings import HealthSettings
+
+XMLRPC_DEPRECATED_FROM = 19  # Odoo deprecates /xmlrpc/2 in 19 and removes it in 22
+XMLRPC_REMOVED_IN = 22
+
+
+class State(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """One recorded health ping."""
+
+    ts: datetime
+    ok: bool
+    latency_ms: float | None = None
+    error_class: str | None = None
+    error: str | None = None
+    server_version: str | None = None
+    warnings: tuple[str, ...] = ()
+    api_key_expires: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the state needs from a tenant's recorded pings (built by one SQL query, or `summarize`).
+
+    ``failing_since`` is the first failed ping after the last good one; ``ok_since`` the first good ping
+    after the last failed one. Both come from the table, so a missed health run hides nothing.
+    """
+
+    last: Ping | None = None
+    last_ok: Ping | None = None
+    failing_since: datetime | None = None
+    failures: int = 0
+    ok_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A tenant's evaluated state, what the pill shows and what alerting reads."""
+
+    tenant_id: str
+    state: State
+    since: datetime | None
+    reasons: tuple[str, ...] = ()
+    last: Ping | None = None
+    last_ok: Ping | None = None
+    failures: int = 0
+
+    @property
+    def failing(self) -> bool:
+        return self.last is not None and not self.last.ok
+
+
+def summarize(pings: list[Ping]) -> History:
+    """Build a History from pings in any order (the SQL in repository.py computes the same)."""
+    ordered = sorted(pings, key=lambda p: p.ts)
+    if not ordered:
+        return History()
+    last_ok = next((p for p in reversed(ordered) if p.ok), None)
+    last_bad = next((p for p in reversed(ordered) if not p.ok), None)
+    failing = [p for p in ordered if not p.ok and (last_ok is None or p.ts > last_ok.ts)]
+    good = [p for p in ordered if p.ok and (last_bad is None or p.ts > last_bad.ts)]
+    return History(
+        last=ordered[-1],
+        last_ok=last_ok,
+        failing_since=failing[0].ts if failing else None,
+        failures=len(failing),
+        ok_since=good[0].ts if good else None,
+    )
+
+
+def evaluate(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:
+    """Green, amber or red for one tenant at ``now``."""
+    last = history.last
+    if last is None:
+        return Health(tenant_id, State.AMBER, None, ("no health ping recorded yet",))
+    if not last.ok:
+        return _failing(tenant_id, history, now, settings)
+    reasons = [*_staleness(last, now, settings), *_slowness(last, settings), *last.warnings]
+    reasons += _version_warning(last.server_version) + _key_warning(last.api_key_expires, now, settings)
+    state = State.AMBER if reasons else State.GREEN
+    return Health(tenant_id, state, history.ok_since or last.ts, tuple(reasons), last, history.last_ok)
+
+
+def _failing(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:
+    since = history.failing_since or (history.last.ts if history.last else now)
+    duration = now - since
+    red = history.failures >= settings.red_after_failures and duration >= settings.red_after
+    error = history.last.error if history.last else None
+    what = f"failing since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({history.failures} failed ping(s))"
+    reasons = (what, *([error] if error else []))
+    state = State.RED if red else State.AMBER
+    return Health(tenant_id, state, since, reasons, history.last, history.last_ok, history.failures)
+
+
+def _staleness(last: Ping, now: datetime, settings: HealthSettings) -> list[str]:
+    if now - last.ts <= settings.stale_after:
+        return []
+    return [
+        f"no health ping since {last.ts.astimezone(UTC):%Y-%m-%d %H:%M} UTC: is the odoo_health DAG running?"
+    ]
+
+
+def _slowness(last: Ping, settings: HealthSettings) -> list[str]:
+    if last.latency_ms is None or last.latency_ms <= settings.slow_ms:
+        return []
+    return [f"slow: {last.latency_ms:,.0f} ms (threshold {settings.slow_ms:,.0f} ms)"]
+
+
+def _version_warning(server_version: str | None) -> list[str]:
+    major = _major(server_version)
+    if major is None or major < XMLRPC_DEPRECATED_FROM:
+        return []
+    return [
+        f"Odoo {server_version} is still reached over XML-RPC, which Odoo deprecates from "
+        f"{XMLRPC_DEPRECATED_FROM} and removes in {XMLRPC_REMOVED_IN}: plan the move to the JSON-2 API"
+    ]
+
+
+def _key_warning(expires: date | None, now: datetime, settings: HealthSettings) -> list[str]:
+    if expires is None:
+        return []
+    days = (expires - now.date()).days
+    if days < 0:
+        return [f"API key expired on {expires.isoformat()}: issue a new key and update the connection"]
+    if days <= settings.key_expiry_warn_days:
+        return [f"API key expires on {expires.isoformat()} (in {days} day(s)): rotate it"]
+    return []
+
+
+def _major(version: str | None) -> int | None:
+    digits = ""
+    for char in (version or "").split("~")[-1]:
+        if not char.isdigit():
+            break
+        digits += char
+    return int(digits) if digits else None

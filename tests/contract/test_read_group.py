@@ -1,0 +1,100 @@
+"""read_group: totals per plan column in Odoo 17's public result shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.contract.conftest import LINE, OdooTarget
+
+pytestmark = pytest.mark.contract
+
+
+@pytest.fixture
+def totals(odoo: OdooTarget) -> dict[str, Any]:
+    plan_id, column = odoo.plan_column()
+    acc_a, acc_b = odoo.account(plan_id, "A"), odoo.account(plan_id, "B")
+    amounts = [(acc_a, 10.10), (acc_a, 20.20), (acc_b, -5.05), (False, 1.0), (acc_b, 0.3), (acc_b, 0.1)]
+    odoo.create(
+        LINE,
+        [
+            {
+                "name": f"{odoo.prefix}{i}",
+                "ref": f"{odoo.prefix}{i}",
+                "amount": amount,
+                column: acc,
+                "date": "2024-01-10" if i < 3 else "2024-02-20",
+            }
+            for i, (acc, amount) in enumerate(amounts)
+        ],
+    )
+    return {"column": column, "a": acc_a, "b": acc_b, "domain": [("ref", "=like", f"{odoo.prefix}%")]}
+
+
+def test_sum_per_plan_column_eager(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    col, domain = totals["column"], totals["domain"]
+    groups = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col], lazy=False)
+    by_key = {(g[col][0] if g[col] else False): g for g in groups}
+    assert set(by_key) == {totals["a"], totals["b"], False}
+    a, b, none = by_key[totals["a"]], by_key[totals["b"]], by_key[False]
+    assert (a["__count"], a["amount"]) == (2, 30.3)
+    assert (b["__count"], b["amount"]) == (3, -4.65)
+    assert (none["__count"], none["amount"]) == (1, 1.0)
+    assert a[col] == [totals["a"], f"[{odoo.prefix}A] {odoo.prefix}A"]
+    assert none[col] is False
+    assert set(a) == {col, "__count", "amount", "__domain"}
+    assert a["__domain"] == ["&", *[list(leaf) for leaf in domain], [col, "=", totals["a"]]]
+    assert none["__domain"] == ["&", *[list(leaf) for leaf in domain], [col, "=", False]]
+    assert [g[col] and g[col][0] for g in groups] == [
+        totals["a"],
+        totals["b"],
+        False,
+    ]  # account order, NULL last
+
+
+def test_lazy_count_key_and_context(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    col, domain = totals["column"], totals["domain"]
+    groups = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col])
+    assert all(f"{col}_count" in g and "__count" not in g for g in groups)
+    nested = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col, "date:month"])
+    assert all(g["__context"] == {"group_by": ["date:month"]} for g in nested)
+
+
+def test_group_by_month(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    groups = odoo.call(LINE, "read_group", totals["domain"], ["amount:sum"], ["date:month"], lazy=False)
+    assert [(g["date:month"], g["__count"], g["amount"]) for g in groups] == [
+        ("January 2024", 3, 25.25),
+        ("February 2024", 3, 1.4),
+    ]
+    assert groups[0]["__range"] == {"date:month": {"from": "2024-01-01", "to": "2024-02-01"}}
+
+
+def test_two_groupbys_eager_and_orderby(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    col = totals["column"]
+    groups = odoo.call(
+        LINE,
+        "read_group",
+        totals["domain"],
+        ["amount:sum"],
+        [col, "date:month"],
+        lazy=False,
+        orderby="amount desc",
+    )
+    assert [g["amount"] for g in groups] == sorted((g["amount"] for g in groups), reverse=True)
+    assert sum(g["__count"] for g in groups) == 6
+
+
+def test_named_aggregates_and_no_groupby(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    groups = odoo.call(LINE, "read_group", totals["domain"], ["total:sum(amount)", "top:max(amount)"], [])
+    assert len(groups) == 1
+    assert (groups[0]["__count"], groups[0]["total"], groups[0]["top"]) == (6, 26.65, 20.2)
+
+
+def test_unknown_groupby_field(odoo: OdooTarget) -> None:
+    fault = odoo.fault(LINE, "read_group", [], ["amount:sum"], ["nope"])
+    assert fault.faultCode == 1
+    assert (
+        fault.faultString.strip().splitlines()[-1]
+        == "ValueError: Invalid field 'nope' on model 'account.analytic.line'"
+    )

@@ -1,0 +1,143 @@
+"""Domains: operators, prefix logic, dotted paths through many2one, archived records, order/limit/offset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.contract.conftest import ACCOUNT, LINE, PLAN, OdooTarget
+
+pytestmark = pytest.mark.contract
+
+
+@pytest.fixture
+def data(odoo: OdooTarget) -> dict[str, Any]:
+    """Two accounts in a plan column, five lines with refs <prefix>0..4 (amounts 0..4)."""
+    plan_id, column = odoo.plan_column()
+    acc_a, acc_b = odoo.account(plan_id, "A"), odoo.account(plan_id, "B")
+    lines = odoo.create(
+        LINE,
+        [
+            {
+                "name": f"{odoo.prefix}n{i}",
+                "ref": f"{odoo.prefix}{i}",
+                "amount": float(i),
+                "date": f"2024-0{i + 1}-15",
+                column: [acc_a, acc_b, False, acc_a, acc_b][i],
+                "code": ["X", "x", False, "Y", "X"][i],
+            }
+            for i in range(5)
+        ],
+    )
+    return {"column": column, "plan": plan_id, "a": acc_a, "b": acc_b, "lines": lines}
+
+
+def refs(odoo: OdooTarget, domain: list[Any], **kw: Any) -> list[str]:
+    mine = [("ref", "=like", f"{odoo.prefix}%")]
+    rows = odoo.call(LINE, "search_read", mine + domain, fields=["ref"], order=kw.pop("order", "id"), **kw)
+    return [r["ref"].removeprefix(odoo.prefix) for r in rows]
+
+
+def test_comparison_operators(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    assert refs(odoo, [("amount", ">", 2)]) == ["3", "4"]
+    assert refs(odoo, [("amount", "<=", 1)]) == ["0", "1"]
+    assert refs(odoo, [("amount", "!=", 2)]) == ["0", "1", "3", "4"]
+    assert refs(odoo, [("date", ">=", "2024-03-01"), ("date", "<", "2024-05-01")]) == ["2", "3"]
+
+
+def test_in_and_not_in_and_null_rules(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    col, a = data["column"], data["a"]
+    assert refs(odoo, [(col, "in", [a])]) == ["0", "3"]
+    assert refs(odoo, [(col, "in", [a, False])]) == ["0", "2", "3"]
+    assert refs(odoo, [(col, "not in", [a])]) == ["1", "2", "4"]  # NULL counts as "not in"
+    assert refs(odoo, [(col, "=", False)]) == ["2"]
+    assert refs(odoo, [(col, "!=", False)]) == ["0", "1", "3", "4"]
+    assert refs(odoo, [(col, "!=", a)]) == ["1", "2", "4"]
+    assert refs(odoo, [("ref", "in", [])]) == []
+
+
+def test_like_family(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    assert refs(odoo, [("code", "=", "X")]) == ["0", "4"]
+    assert refs(odoo, [("code", "ilike", "x")]) == ["0", "1", "4"]
+    assert refs(odoo, [("code", "like", "x")]) == ["1"]
+    assert refs(odoo, [("code", "not ilike", "x")]) == ["2", "3"]  # NULL matches the negative
+    assert refs(odoo, [("code", "=ilike", "X")]) == ["0", "1", "4"]
+    assert refs(odoo, [("name", "=like", f"{odoo.prefix}n_")]) == ["0", "1", "2", "3", "4"]
+
+
+def test_prefix_operators(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    assert refs(odoo, ["|", ("amount", "=", 0), ("amount", "=", 4)]) == ["0", "4"]
+    assert refs(odoo, ["!", ("amount", "<", 3)]) == ["3", "4"]
+    assert refs(odoo, ["&", ("amount", ">", 0), "|", ("code", "=", "X"), ("code", "=", "Y")]) == ["3", "4"]
+    assert refs(odoo, ["!", "|", ("code", "=", "X"), ("code", "=", False)]) == ["1", "3"]
+
+
+def test_dotted_paths_through_many2one(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    col = data["column"]
+    assert refs(odoo, [(f"{col}.code", "=", f"{odoo.prefix}B")]) == ["1", "4"]
+    assert refs(odoo, [(f"{col}.plan_id", "=", data["plan"])]) == ["0", "1", "3", "4"]
+    plan_name = odoo.call(PLAN, "read", [data["plan"]], ["name"])[0]["name"]
+    assert refs(odoo, [(f"{col}.plan_id.name", "=", plan_name)]) == ["0", "1", "3", "4"]
+    assert refs(odoo, [(f"{col}.code", "!=", f"{odoo.prefix}B")]) == ["0", "3"]  # no account: no match
+    found = odoo.call(
+        ACCOUNT, "search", [("plan_id.name", "=", plan_name), ("code", "=like", f"{odoo.prefix}%")]
+    )
+    assert sorted(found) == sorted([data["a"], data["b"]])
+
+
+def test_many2one_compared_with_a_name(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    assert refs(odoo, [(data["column"], "ilike", f"{odoo.prefix}B")]) == ["1", "4"]
+
+
+def test_archived_records_are_hidden_unless_the_domain_says_active(
+    odoo: OdooTarget, data: dict[str, Any]
+) -> None:
+    odoo.call(ACCOUNT, "write", [data["b"]], {"active": False})
+    mine = [("code", "=like", f"{odoo.prefix}%")]
+    assert odoo.call(ACCOUNT, "search", mine) == [data["a"]]
+    assert sorted(odoo.call(ACCOUNT, "search", [*mine, ("active", "in", [True, False])])) == sorted(
+        [data["a"], data["b"]]
+    )
+    assert odoo.call(ACCOUNT, "search", [*mine, ("active", "=", False)]) == [data["b"]]
+    assert sorted(odoo.call(ACCOUNT, "search", mine, context={"active_test": False})) == sorted(
+        [data["a"], data["b"]]
+    )
+    assert odoo.call(ACCOUNT, "read", [data["b"]], ["active"])[0]["active"] is False  # read ignores active
+    assert refs(odoo, [(f"{data['column']}.code", "=", f"{odoo.prefix}B")]) == [
+        "1",
+        "4",
+    ]  # paths see archived
+
+
+def test_search_count_order_limit_offset(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    mine = [("ref", "=like", f"{odoo.prefix}%")]
+    assert odoo.call(LINE, "search_count", mine) == 5
+    assert refs(odoo, [], order="amount desc", limit=2) == ["4", "3"]
+    assert refs(odoo, [], order="amount desc", limit=2, offset=2) == ["2", "1"]
+    assert odoo.call(LINE, "search", mine, 0, 0, "id") == data["lines"]  # limit 0 means no limit
+    assert refs(odoo, [], order=False) == ["4", "3", "2", "1", "0"]  # _order: date desc, id desc
+    assert refs(odoo, [], order=f"{data['column']}, id") == ["0", "3", "1", "4", "2"]
+
+
+def test_bad_order_is_refused(odoo: OdooTarget) -> None:
+    fault = odoo.fault(LINE, "search", [], order="amount; drop table")
+    assert fault.faultCode == 1 and 'Invalid "order" specified' in fault.faultString
+
+
+def test_child_of_on_plans(odoo: OdooTarget) -> None:
+    root = odoo.create(PLAN, {"name": f"{odoo.prefix}root"})
+    child = odoo.create(PLAN, {"name": f"{odoo.prefix}child", "parent_id": root})
+    grandchild = odoo.create(PLAN, {"name": f"{odoo.prefix}grandchild", "parent_id": child})
+    assert sorted(odoo.call(PLAN, "search", [("id", "child_of", root)])) == [root, child, grandchild]
+    assert sorted(odoo.call(PLAN, "search", [("id", "parent_of", grandchild)])) == [root, child, grandchild]
+    acc = odoo.account(grandchild, "deep")
+    assert odoo.call(ACCOUNT, "search", [("plan_id", "child_of", root)]) == [acc]
+    row = odoo.call(PLAN, "read", [grandchild], ["complete_name", "root_id", "display_name"])[0]
+    assert (
+        row["complete_name"]
+        == row["display_name"]
+        == f"{odoo.prefix}root / {odoo.prefix}child / {odoo.prefix}grandchild"
+    )
+    assert row["root_id"][0] == root
+    assert odoo.call(ACCOUNT, "read", [acc], ["root_plan_id"])[0]["root_plan_id"][0] == root

@@ -1,0 +1,208 @@
+"""Value conversion and the checks PostgreSQL makes, in the order a create or write meets them in Odoo 17.
+
+1. Python (ORM) conversion of each value, record by record: unknown field, float('abc'), wrong many2one ...
+2. PostgreSQL: literals are parsed first (dates), then NOT NULL per row, then foreign keys per row.
+3. Python constraints run after the insert.
+Write differs for dates: the ORM parses them (``Date.to_date``) before PostgreSQL sees them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from tests.fake_odoo import errors
+from tests.fake_odoo.schema import FieldDef, ModelDef
+
+_ISO = re.compile(r"\s*(\d{1,5})-(\d{1,2})-(\d{1,2})(?:[ T].*)?\s*$")
+_SLASH = re.compile(r"\s*(\d{1,4})/(\d{1,2})/(\d{1,4})\s*$")
+_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*$")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CENT = Decimal("0.01")
+_DATE_HINT = 'Perhaps you need a different "datestyle" setting.'
+
+
+def wrong_value(model: str, field: FieldDef, value: Any) -> ValueError:
+    return ValueError(f"Wrong value for {model}.{field.name}: {value!r}")
+
+
+def _text(field: FieldDef, value: Any) -> str | None:
+    if value is None or value is False:
+        return None
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    size = field.size
+    return text[:size] if size else text
+
+
+def _monetary(value: Any) -> float:
+    number = float(value or 0.0)
+    if number != number or number in (float("inf"), float("-inf")):
+        return number
+    return float(Decimal(repr(number)).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def _many2one(model: str, field: FieldDef, value: Any) -> int | None:
+    """Odoo passes the value to PostgreSQL as is (``value or None``): the integer column casts it."""
+    if value is None or value is False:
+        return None
+    if type(value) is int:
+        return value
+    if isinstance(value, str):
+        if value.strip().lstrip("+-").isdigit():
+            return int(value)
+        raise errors.sql_error(
+            errors.InvalidTextRepresentation, f'invalid input syntax for type integer: "{value}"'
+        )
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise errors.sql_error(
+        errors.DatatypeMismatch,
+        f'column "{field.name}" is of type integer but expression is of type {_pg_type(value)}',
+        "You will need to rewrite or cast the expression.",
+    )
+
+
+def _selection(model: str, field: FieldDef, value: Any) -> str | None:
+    if field.selection is not None and value in field.selection:
+        return str(value)
+    if not value:
+        return None
+    if field.selection is None:
+        return str(value)
+    raise wrong_value(model, field, value)
+
+
+def to_cache(model: str, field: FieldDef, value: Any) -> Any:
+    """The ORM's conversion of a value sent for ``field`` (dates are kept raw for the database step)."""
+    ftype = field.type
+    if ftype in ("char", "text", "html"):
+        return _text(field, value)
+    if ftype == "boolean":
+        return bool(value)
+    if ftype == "integer":
+        return int(value or 0)
+    if ftype == "float":
+        return float(value or 0.0)
+    if ftype == "monetary":
+        return _monetary(value)
+    if ftype == "many2one":
+        return _many2one(model, field, value)
+    if ftype == "selection":
+        return _selection(model, field, value)
+    if ftype in ("date", "datetime"):
+        return None if value is None or value is False else value
+    return None if value is False else value
+
+
+def orm_date(value: Any) -> str:
+    """``fields.Date.to_date``: the first ten characters must be YYYY-MM-DD."""
+    head = value[:10]
+    if _ISO_DAY.fullmatch(head):
+        try:
+            return date.fromisoformat(head).isoformat()
+        except ValueError:
+            pass
+    return datetime.strptime(head, "%Y-%m-%d").strftime("%Y-%m-%d")  # Python's own error text
+
+
+def orm_datetime(value: Any) -> str:
+    parsed = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+    return parsed.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def pg_date(value: Any, column: str) -> str:
+    if isinstance(value, str):
+        return _pg_date(value, column)
+    raise errors.sql_error(
+        errors.DatatypeMismatch,
+        f'column "{column}" is of type date but expression is of type {_pg_type(value)}',
+        "You will need to rewrite or cast the expression.",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _pg_date(value: str, column: str) -> str:
+    """PostgreSQL's date input (DateStyle ISO, MDY): YYYY-MM-DD[ time], YYYYMMDD, M/D/YYYY, YYYY/M/D."""
+    ymd = _split_date(value)
+    if ymd is None:
+        raise errors.sql_error(errors.InvalidDatetimeFormat, f'invalid input syntax for type date: "{value}"')
+    year, month, day = ymd
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise errors.sql_error(
+            errors.DatetimeFieldOverflow, f'date/time field value out of range: "{value}"', _DATE_HINT
+        )
+    if year < 1 or day > calendar.monthrange(year, month)[1]:
+        raise errors.sql_error(errors.DatetimeFieldOverflow, f'date/time field value out of range: "{value}"')
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _split_date(value: str) -> tuple[int, int, int] | None:
+    match = _ISO.match(value) or _COMPACT.match(value)
+    if match:
+        return int(match[1]), int(match[2]), int(match[3])
+    match = _SLASH.match(value)
+    if not match:
+        return None
+    if len(match[1]) == 4:
+        return int(match[1]), int(match[2]), int(match[3])
+    return int(match[3]), int(match[1]), int(match[2])
+
+
+def _pg_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "numeric"
+    if isinstance(value, (list, tuple)):
+        return "integer[]" if all(type(v) is int for v in value) else "text[]"
+    return "record"
+
+
+def parse_dates(rows: Iterable[dict[str, Any]], fields: dict[str, FieldDef], *, orm_first: bool) -> None:
+    """Turn raw date values into 'YYYY-MM-DD' (in place); raise what Odoo/PostgreSQL raise for bad ones."""
+    for row in rows:
+        for name, value in row.items():
+            field = fields.get(name)
+            if field is None or value is None or field.type not in ("date", "datetime"):
+                continue
+            if field.type == "datetime":
+                row[name] = orm_datetime(value)
+            elif orm_first:
+                row[name] = pg_date(orm_date(value), name)
+            else:
+                parsed = pg_date(value, name)
+                orm_date(value)  # Odoo caches the new values after the INSERT: non-ISO dates fail there
+                row[name] = parsed
+
+
+def check_not_null(
+    mdef: ModelDef, fields: dict[str, FieldDef], rows: Iterable[dict[str, Any]], *, partial: bool
+) -> None:
+    """NOT NULL columns, row by row in table order; ``partial`` (write) checks only the columns being set."""
+    for row in rows:
+        for name in mdef.not_null:
+            if (name in row or not partial) and row.get(name) is None:
+                field = fields[name]
+                raise errors.not_null_violation(mdef.description, mdef.name, field.string, name)
+
+
+def check_foreign_keys(
+    mdef: ModelDef,
+    fields: dict[str, FieldDef],
+    rows: Iterable[dict[str, Any]],
+    exists: Callable[[str, int], bool],
+) -> None:
+    for row in rows:
+        for name, value in row.items():
+            field = fields.get(name)
+            if value is None or field is None or field.type != "many2one":
+                continue
+            if not exists(field.relation or "", value):
+                raise errors.fk_violation(mdef.description, mdef.name, name)

@@ -1,0 +1,144 @@
+"""Odoo's exception classes as the RPC layer maps them to XML-RPC fault codes (odoo/addons/base/controllers/rpc.py).
+
+UserError and its subclasses -> 2, AccessDenied -> 3, AccessError -> 4, anything else -> 1 with the whole
+Python traceback as faultString (``"".join(traceback.format_exception(...))``), like Odoo does.
+"""
+
+from __future__ import annotations
+
+import traceback
+import xmlrpc.client
+
+FAULT_APPLICATION_ERROR = 1
+FAULT_WARNING = 2
+FAULT_ACCESS_DENIED = 3
+FAULT_ACCESS_ERROR = 4
+
+
+class UserError(Exception):
+    """odoo.exceptions.UserError: fault 2, faultString is the message."""
+
+    fault_code = FAULT_WARNING
+
+
+class ValidationError(UserError):
+    """odoo.exceptions.ValidationError (constraints, integrity errors turned into text)."""
+
+
+class MissingError(UserError):
+    """odoo.exceptions.MissingError."""
+
+
+class AccessError(Exception):
+    """odoo.exceptions.AccessError: fault 4."""
+
+    fault_code = FAULT_ACCESS_ERROR
+
+
+class AccessDenied(Exception):
+    """odoo.exceptions.AccessDenied: fault 3, always 'Access Denied' over RPC."""
+
+    fault_code = FAULT_ACCESS_DENIED
+
+    def __init__(self, message: str = "Access Denied") -> None:
+        super().__init__(message)
+
+
+# psycopg2 exceptions, named so that tracebacks print them as Odoo's do ("psycopg2.errors.X: ...").
+class OperationalError(Exception):
+    """psycopg2.OperationalError (e.g. the database does not exist)."""
+
+
+class DataError(Exception):
+    """psycopg2.DataError."""
+
+
+class DatetimeFieldOverflow(DataError):
+    """psycopg2.errors.DatetimeFieldOverflow."""
+
+
+class InvalidDatetimeFormat(DataError):
+    """psycopg2.errors.InvalidDatetimeFormat."""
+
+
+class InvalidTextRepresentation(DataError):
+    """psycopg2.errors.InvalidTextRepresentation."""
+
+
+class ProgrammingError(Exception):
+    """psycopg2.ProgrammingError."""
+
+
+class UndefinedFunction(ProgrammingError):
+    """psycopg2.errors.UndefinedFunction (e.g. comparing a varchar column with an integer)."""
+
+
+class DatatypeMismatch(ProgrammingError):
+    """psycopg2.errors.DatatypeMismatch."""
+
+
+OperationalError.__module__ = "psycopg2"
+DataError.__module__ = "psycopg2"
+ProgrammingError.__module__ = "psycopg2"
+for _cls in (
+    DatetimeFieldOverflow,
+    InvalidDatetimeFormat,
+    InvalidTextRepresentation,
+    UndefinedFunction,
+    DatatypeMismatch,
+):
+    _cls.__module__ = "psycopg2.errors"
+for _cls in (UserError, ValidationError, MissingError, AccessError, AccessDenied):
+    _cls.__module__ = "odoo.exceptions"
+
+
+def db_missing(db: str) -> OperationalError:
+    """What Odoo raises when the database named in a call does not exist."""
+    return OperationalError(
+        f'connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "{db}" does not exist\n'
+    )
+
+
+def sql_error(cls: type[Exception], message: str, hint: str | None = None) -> Exception:
+    """A psycopg2 error text as PostgreSQL words it: message, LINE 1 with a caret, optional HINT."""
+    text = f"{message}\nLINE 1: ...\n        ^\n"
+    if hint:
+        text += f"HINT:  {hint}\n"
+    return cls(text)
+
+
+def missing_records(model: str, ids: list[int], uid: int) -> MissingError:
+    """MissingError for ids that do not exist, worded like Odoo 17 (recordset repr of the missing ids)."""
+    return MissingError(
+        f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {uid})"
+    )
+
+
+def not_null_violation(model_label: str, model: str, field_label: str, field: str) -> ValidationError:
+    """A NOT NULL violation as odoo/service/model.py turns it into a ValidationError."""
+    return ValidationError(
+        "The operation cannot be completed:\n"
+        "- Create/update: a mandatory field is not set.\n"
+        "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
+        f"Model: {model_label} ({model})\n"
+        f"Field: {field_label} ({field})\n"
+    )
+
+
+def fk_violation(model_label: str, model: str, field: str) -> ValidationError:
+    """A foreign key violation (insert of a missing id, or delete of a referenced row), as Odoo words it."""
+    return ValidationError(
+        "The operation cannot be completed: another model requires the record being deleted. "
+        "If possible, archive it instead.\n\n"
+        f"Model: {model_label} ({model})\n"
+        f"Constraint: {model.replace('.', '_')}_{field}_fkey\n"
+    )
+
+
+def to_fault(exc: BaseException) -> xmlrpc.client.Fault:
+    """Map an exception to the Fault Odoo's /xmlrpc/2 endpoints send (xmlrpc_handle_exception_int)."""
+    if isinstance(exc, (UserError, AccessError)):
+        return xmlrpc.client.Fault(exc.fault_code, str(exc))
+    if isinstance(exc, AccessDenied):
+        return xmlrpc.client.Fault(FAULT_ACCESS_DENIED, str(exc))
+    return xmlrpc.client.Fault(FAULT_APPLICATION_ERROR, "".join(traceback.format_exception(exc)))

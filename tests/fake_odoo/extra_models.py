@@ -1,0 +1,232 @@
+"""Model-level facts Odoo 17 defines in Python (not visible in ``fields_get``): labels, default orders, record
+names, NOT NULL columns, defaults, ondelete rules, selection values; plus the small models written by hand.
+
+Defaults starting with ``@`` are resolved by the store: ``@today``, ``@uid``, ``@company``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+RECORDED_MODEL_SPECS: dict[str, dict[str, Any]] = {
+    "account.analytic.line": {
+        "description": "Analytic Line",
+        "order": "date desc, id desc",
+        "not_null": ("name", "date", "amount", "company_id"),
+        "defaults": {
+            "date": "@today",
+            "amount": 0.0,
+            "unit_amount": 0.0,
+            "company_id": "@company",
+            "user_id": "@uid",
+            "category": "other",
+        },
+        "computed": frozenset({"currency_id"}),
+        "indexed": ("ref",),
+    },
+    "account.analytic.account": {
+        "description": "Analytic Account",
+        "order": "plan_id, name asc",
+        "rec_names_search": ("name", "code"),
+        "not_null": ("name", "plan_id"),
+        "defaults": {"active": True, "company_id": "@company"},
+        "computed": frozenset({"root_plan_id"}),
+        "indexed": ("code",),
+    },
+    "account.analytic.plan": {
+        "description": "Analytic Plans",
+        "order": "sequence asc, id",
+        "rec_name": "complete_name",
+        "not_null": ("name",),
+        "defaults": {"sequence": 10, "default_applicability": "optional"},
+        "computed": frozenset({"complete_name", "parent_path"}),
+        "parent_name": "parent_id",
+        "also_stored": frozenset({"default_applicability"}),
+    },
+    "project.project": {
+        "description": "Project",
+        "order": "sequence, name, id",
+        "not_null": (
+            "name",
+            "privacy_visibility",
+            "rating_status",
+            "rating_status_period",
+            "last_update_status",
+        ),
+        "defaults": {
+            "active": True,
+            "sequence": 10,
+            "user_id": "@uid",
+            "privacy_visibility": "portal",
+            "last_update_status": "to_define",
+            "rating_status": "stage",
+            "rating_status_period": "monthly",
+            "label_tasks": "Tasks",
+        },
+    },
+}
+
+SELECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("account.analytic.line", "category"): ("other", "invoice", "vendor_bill"),
+    ("account.analytic.plan", "default_applicability"): ("optional", "mandatory", "unavailable"),
+    ("project.project", "privacy_visibility"): ("followers", "employees", "portal"),
+    ("project.project", "last_update_status"): (
+        "on_track",
+        "at_risk",
+        "off_track",
+        "on_hold",
+        "to_define",
+        "done",
+    ),
+    ("project.project", "rating_status"): ("stage", "periodic"),
+    ("project.project", "rating_status_period"): (
+        "daily",
+        "weekly",
+        "bimonthly",
+        "monthly",
+        "quarterly",
+        "yearly",
+    ),
+    ("account.move", "move_type"): (
+        "entry",
+        "out_invoice",
+        "out_refund",
+        "in_invoice",
+        "in_refund",
+        "out_receipt",
+        "in_receipt",
+    ),
+    ("account.move", "state"): ("draft", "posted", "cancel"),
+}
+
+ONDELETE: dict[tuple[str, str], str] = {
+    ("account.analytic.account", "plan_id"): "restrict",  # required many2one without ondelete: restrict
+    ("account.analytic.plan", "parent_id"): "cascade",
+    ("account.analytic.line", "company_id"): "restrict",
+    ("account.analytic.line", "move_line_id"): "cascade",
+}
+
+M2O: dict[str, Any] = {"domain": []}
+
+EXTRA_MODELS: dict[str, tuple[dict[str, Any], list[tuple[str, str, str, dict[str, Any]]]]] = {
+    "res.company": (
+        {
+            "description": "Companies",
+            "order": "sequence, name",
+            "not_null": ("name", "currency_id"),
+            "defaults": {"active": True, "sequence": 10},
+        },
+        [
+            ("name", "char", "Company Name", {"required": True}),
+            ("active", "boolean", "Active", {}),
+            ("sequence", "integer", "Sequence", {}),
+            ("currency_id", "many2one", "Currency", {"relation": "res.currency", "required": True, **M2O}),
+            ("partner_id", "many2one", "Partner", {"relation": "res.partner", **M2O}),
+            ("parent_id", "many2one", "Parent Company", {"relation": "res.company", **M2O}),
+            ("email", "char", "Email", {}),
+            ("vat", "char", "Tax ID", {}),
+        ],
+    ),
+    "res.currency": (
+        {
+            "description": "Currency",
+            "order": "active desc, name",
+            "not_null": ("name", "symbol"),
+            "defaults": {"active": True, "rounding": 0.01, "decimal_places": 2},
+        },
+        [
+            ("name", "char", "Currency", {"required": True, "size": 3}),
+            ("full_name", "char", "Name", {}),
+            ("symbol", "char", "Symbol", {"required": True}),
+            ("active", "boolean", "Active", {}),
+            ("rounding", "float", "Rounding Factor", {}),
+            ("decimal_places", "integer", "Decimal Places", {}),
+        ],
+    ),
+    "res.partner": (
+        {
+            "description": "Contact",
+            "order": "name, id desc",
+            "defaults": {"active": True, "is_company": False},
+        },
+        [
+            ("name", "char", "Name", {}),
+            ("ref", "char", "Reference", {}),
+            ("email", "char", "Email", {}),
+            ("vat", "char", "Tax ID", {}),
+            ("active", "boolean", "Active", {}),
+            ("is_company", "boolean", "Is a Company", {}),
+            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
+            ("parent_id", "many2one", "Related Company", {"relation": "res.partner", **M2O}),
+        ],
+    ),
+    "res.users": (
+        {
+            "description": "User",
+            "order": "name, login",
+            "not_null": ("login", "partner_id"),
+            "defaults": {"active": True, "company_id": "@company"},
+        },
+        [
+            ("name", "char", "Name", {}),
+            ("login", "char", "Login", {"required": True}),
+            ("active", "boolean", "Active", {}),
+            ("share", "boolean", "Share User", {}),
+            ("company_id", "many2one", "Company", {"relation": "res.company", "required": True, **M2O}),
+            (
+                "partner_id",
+                "many2one",
+                "Related Partner",
+                {"relation": "res.partner", "required": True, **M2O},
+            ),
+            ("lang", "char", "Language", {}),
+            ("tz", "char", "Timezone", {}),
+        ],
+    ),
+    "ir.config_parameter": (
+        {
+            "description": "System Parameter",
+            "order": "key",
+            "rec_name": "key",
+            "not_null": ("key", "value"),
+            "indexed": ("key",),
+        },
+        [
+            ("key", "char", "Key", {"required": True}),
+            ("value", "text", "Value", {"required": True}),
+        ],
+    ),
+    "account.move": (
+        {
+            "description": "Journal Entry",
+            "order": "date desc, name desc, id desc",
+            "defaults": {"move_type": "entry", "state": "draft", "date": "@today", "company_id": "@company"},
+        },
+        [
+            ("name", "char", "Number", {}),
+            ("ref", "char", "Reference", {}),
+            ("move_type", "selection", "Type", {"required": True}),
+            ("state", "selection", "Status", {}),
+            ("date", "date", "Date", {"required": True}),
+            ("invoice_date", "date", "Invoice/Bill Date", {}),
+            ("partner_id", "many2one", "Partner", {"relation": "res.partner", **M2O}),
+            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
+            ("currency_id", "many2one", "Currency", {"relation": "res.currency", **M2O}),
+            ("amount_total", "monetary", "Total", {}),
+        ],
+    ),
+    "account.move.line": (
+        {"description": "Journal Item", "order": "date desc, id", "defaults": {"company_id": "@company"}},
+        [
+            ("name", "char", "Label", {}),
+            ("date", "date", "Date", {}),
+            ("move_id", "many2one", "Journal Entry", {"relation": "account.move", "required": True, **M2O}),
+            ("partner_id", "many2one", "Partner", {"relation": "res.partner", **M2O}),
+            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
+            ("debit", "monetary", "Debit", {}),
+            ("credit", "monetary", "Credit", {}),
+            ("balance", "monetary", "Balance", {}),
+            ("analytic_distribution", "json", "Analytic Distribution", {}),
+        ],
+    ),
+}

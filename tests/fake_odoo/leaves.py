@@ -1,0 +1,323 @@
+"""One domain leaf ``(field_path, operator, value)`` compiled into a predicate over stored records, with
+Odoo 17's NULL rules (negative operators match NULL, ``in`` with False matches NULL, ...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tests.fake_odoo import errors
+from tests.fake_odoo.convert import pg_date
+from tests.fake_odoo.schema import FieldDef, ModelDef
+
+Record = dict[str, Any]
+Predicate = Callable[[Record], bool]
+TRUE_LEAF = (1, "=", 1)
+FALSE_LEAF = (0, "=", 1)
+TERM_OPERATORS = (
+    "=",
+    "!=",
+    "<=",
+    "<",
+    ">",
+    ">=",
+    "=?",
+    "=like",
+    "=ilike",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "in",
+    "not in",
+    "child_of",
+    "parent_of",
+    "any",
+    "not any",
+)
+NEGATION = {
+    "<": ">=",
+    ">": "<=",
+    "<=": ">",
+    ">=": "<",
+    "=": "!=",
+    "!=": "=",
+    "in": "not in",
+    "not in": "in",
+    "like": "not like",
+    "not like": "like",
+    "ilike": "not ilike",
+    "not ilike": "ilike",
+    "any": "not any",
+    "not any": "any",
+}
+NEGATIVE = ("!=", "not like", "not ilike", "not in", "not any")
+NAME_OPERATORS = ("=", "!=", "like", "not like", "ilike", "not ilike", "=like", "=ilike", "in", "not in")
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda x, v: x < v,
+    "<=": lambda x, v: x <= v,
+    ">": lambda x, v: x > v,
+    ">=": lambda x, v: x >= v,
+}
+
+
+class SearchContext(Protocol):
+    """What compiling a domain needs from the store."""
+
+    def fields(self, model: str) -> dict[str, FieldDef]: ...
+
+    def model_def(self, model: str) -> ModelDef: ...
+
+    def search_ids(self, model: str, domain: list[Any], active_test: bool) -> set[int]: ...
+
+    def index_ids(self, model: str, field: str, values: list[Any]) -> set[int] | None: ...
+
+    def hierarchy(self, model: str, ids: set[int], down: bool) -> set[int]: ...
+
+
+@dataclass
+class Compiled:
+    pred: Predicate
+    cand: set[int] | None = None  # every match is among these ids (None: no narrowing)
+
+
+def combine(op: str, parts: list[Compiled]) -> Compiled:
+    preds = [p.pred for p in parts]
+    cands = [p.cand for p in parts]
+    if op == "&":
+        narrowed = [c for c in cands if c is not None]
+        return Compiled(_all(preds), set.intersection(*narrowed) if narrowed else None)
+    union: set[int] | None = set()
+    for cand in cands:
+        union = None if cand is None or union is None else union | cand
+    return Compiled(_any(preds), union)
+
+
+def _all(preds: list[Predicate]) -> Predicate:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda r: first(r) and second(r)
+    return lambda r: all(p(r) for p in preds)
+
+
+def _any(preds: list[Predicate]) -> Predicate:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda r: first(r) or second(r)
+    return lambda r: any(p(r) for p in preds)
+
+
+def compile_leaf(ctx: SearchContext, model: str, leaf: Any) -> Compiled:
+    if not (isinstance(leaf, tuple) and len(leaf) == 3):
+        raise ValueError(f"Invalid leaf {leaf!r}")
+    left, op, right = leaf
+    if leaf in (TRUE_LEAF, FALSE_LEAF):
+        return Compiled(lambda r: True) if left == 1 else Compiled(lambda r: False, set())
+    if not isinstance(left, str) or not isinstance(op, str) or op.lower() not in TERM_OPERATORS:
+        raise ValueError(f"Invalid leaf {leaf!r}")
+    op = op.lower()
+    head, _, rest = left.partition(".")
+    field = ctx.fields(model).get(head)
+    if field is None:
+        raise ValueError(f"Invalid field {model}.{head} in leaf {leaf!r}")
+    if rest or op in ("any", "not any"):
+        return _relational(ctx, model, field, rest, op, right, leaf)
+    if head == "display_name":
+        return _display_name(ctx, model, op, right)
+    if not field.store and head not in ctx.model_def(model).also_stored:
+        raise ValueError(f"Non-stored field {model}.{head} cannot be searched.")
+    if field.type in ("one2many", "many2many"):
+        raise NotImplementedError(f"fake_odoo: searching on {field.type} {model}.{head} is not supported")
+    if op in ("child_of", "parent_of"):
+        return _hierarchy(ctx, model, field, op, right)
+    if field.type == "many2one" and op in NAME_OPERATORS and _names(right):
+        return _by_name(ctx, field, op, right)
+    if op == "=?":
+        if right is False or right is None:
+            return Compiled(lambda r: True)
+        op = "="
+    if op in ("=", "!=") and isinstance(right, (list, tuple)):
+        op = "in" if op == "=" else "not in"
+    return _scalar(ctx, model, field, op, right)
+
+
+def _names(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _member(name: str, ids: set[int], negative: bool = False) -> Compiled:
+    if negative:
+        return Compiled(lambda r: r.get(name) not in ids)
+    return Compiled(lambda r: r.get(name) in ids, None if name != "id" else set(ids))
+
+
+def _relational(
+    ctx: SearchContext, model: str, field: FieldDef, rest: str, op: str, right: Any, leaf: Any
+) -> Compiled:
+    if field.type in ("one2many", "many2many"):
+        raise NotImplementedError(
+            f"fake_odoo: paths through {field.type} fields are not supported ({leaf!r})"
+        )
+    if field.type != "many2one":
+        raise ValueError(f"Invalid field {model}.{field.name} in leaf {leaf!r}")
+    comodel = field.relation or ""
+    if op in ("any", "not any"):
+        sub = ctx.search_ids(comodel, right, active_test=False)
+        return _member(field.name, sub, negative=op == "not any")
+    return _member(field.name, ctx.search_ids(comodel, [(rest, op, right)], active_test=False))
+
+
+def _display_name(ctx: SearchContext, model: str, op: str, right: Any) -> Compiled:
+    mdef = ctx.model_def(model)
+    names = mdef.rec_names_search or (mdef.rec_name,)
+    parts = [compile_leaf(ctx, model, (name, op, right)) for name in names]
+    return combine("&" if op in NEGATIVE else "|", parts)
+
+
+def _ids_of(ctx: SearchContext, model: str, value: Any) -> set[int]:
+    if _names(value):
+        return _name_ids(ctx, model, "in" if isinstance(value, (list, tuple)) else "ilike", value)
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return {int(v) for v in values if v is not False and v is not None}
+
+
+def _hierarchy(ctx: SearchContext, model: str, field: FieldDef, op: str, right: Any) -> Compiled:
+    target = model if field.name == "id" else field.relation or ""
+    ids = ctx.hierarchy(target, _ids_of(ctx, target, right), down=op == "child_of")
+    return _member(field.name, ids)
+
+
+def _name_ids(ctx: SearchContext, model: str, op: str, value: Any) -> set[int]:
+    mdef = ctx.model_def(model)
+    names = mdef.rec_names_search or (mdef.rec_name,)
+    domain: list[Any] = ["|"] * (len(names) - 1) + [(name, op, value) for name in names]
+    return ctx.search_ids(model, domain, active_test=False)
+
+
+def _by_name(ctx: SearchContext, field: FieldDef, op: str, right: Any) -> Compiled:
+    negative = op in NEGATIVE
+    ids = _name_ids(ctx, field.relation or "", NEGATION[op] if negative else op, right)
+    return _member(field.name, ids, negative=negative)
+
+
+def _scalar(ctx: SearchContext, model: str, field: FieldDef, op: str, right: Any) -> Compiled:
+    name = field.name
+    if op in ("in", "not in"):
+        return _in(ctx, model, field, op, right)
+    if op in ("like", "not like", "ilike", "not ilike", "=like", "=ilike"):
+        return _like(name, op, right)
+    value = coerce(field, right)
+    if op in _CMP:
+        cmp = _CMP[op]
+        return Compiled(lambda r: (x := r.get(name)) is not None and value is not None and cmp(x, value))
+    boolean = field.type == "boolean"
+    if value is None:
+        if op == "=":
+            return Compiled((lambda r: not r.get(name)) if boolean else (lambda r: r.get(name) is None))
+        return Compiled((lambda r: bool(r.get(name))) if boolean else (lambda r: r.get(name) is not None))
+    if op == "=":
+        cand = _index(ctx, model, field, [value])
+        if boolean:
+            return Compiled(lambda r: bool(r.get(name)) == value)
+        return Compiled(lambda r: r.get(name) == value, cand)
+    if boolean:
+        return Compiled(lambda r: bool(r.get(name)) != value)
+    return Compiled(lambda r: r.get(name) != value)
+
+
+def _in(ctx: SearchContext, model: str, field: FieldDef, op: str, right: Any) -> Compiled:
+    name = field.name
+    raw = list(right) if isinstance(right, (list, tuple)) else [right]
+    has_null = any(v is False or v is None for v in raw)
+    if field.type == "boolean":
+        bools = {bool(v) for v in raw}
+        if op == "in":
+            return Compiled(lambda r: bool(r.get(name)) in bools)
+        return Compiled(lambda r: bool(r.get(name)) not in bools)
+    values = {coerce(field, v) for v in raw if v is not False and v is not None}
+    if op == "in":
+        cand = None if has_null else _index(ctx, model, field, list(values))
+        if has_null:
+            return Compiled(lambda r: (x := r.get(name)) is None or x in values)
+        return Compiled(lambda r: r.get(name) in values, cand)
+    if has_null:
+        return Compiled(lambda r: (x := r.get(name)) is not None and x not in values)
+    return Compiled(lambda r: r.get(name) not in values)
+
+
+def _index(ctx: SearchContext, model: str, field: FieldDef, values: list[Any]) -> set[int] | None:
+    if field.name == "id":
+        return {v for v in values if isinstance(v, int)}
+    return ctx.index_ids(model, field.name, values)
+
+
+def _like(name: str, op: str, right: Any) -> Compiled:
+    pattern = "" if right is None or right is False else str(right)
+    match = like_matcher(pattern, insensitive="ilike" in op, wrap=not op.startswith("="))
+    if op.startswith("not"):
+        return Compiled(lambda r: (x := r.get(name)) is None or not match(str(x)))
+    return Compiled(lambda r: (x := r.get(name)) is not None and match(str(x)))
+
+
+def like_matcher(pattern: str, insensitive: bool, wrap: bool) -> Callable[[str], bool]:
+    """SQL LIKE ('%' any run, '_' one char, backslash escapes); ``wrap`` adds '%' around (like/ilike)."""
+    if not any(ch in pattern for ch in "%_\\"):
+        if insensitive:
+            low = pattern.lower()
+            return (lambda s: low in s.lower()) if wrap else (lambda s: s.lower() == low)
+        return (lambda s: pattern in s) if wrap else (lambda s: s == pattern)
+    if wrap:
+        pattern = f"%{pattern}%"
+    regex, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            regex.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        regex.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    compiled = re.compile("".join(regex), re.DOTALL | (re.IGNORECASE if insensitive else 0))
+    return lambda s: compiled.fullmatch(s) is not None
+
+
+def coerce(field: FieldDef, value: Any) -> Any:
+    """A domain value as PostgreSQL would compare it with the column (False means NULL)."""
+    if value is False or value is None:
+        return None
+    ftype = field.type
+    if ftype == "boolean":
+        return bool(value)
+    if ftype in ("integer", "many2one"):
+        return _number(int, value, "integer")
+    if ftype in ("float", "monetary"):
+        return _number(float, value, "numeric")
+    if ftype == "date":
+        return pg_date(value, field.name) if isinstance(value, str) else value
+    if ftype in ("char", "text", "html", "selection") and isinstance(value, (int, float)):
+        kind = "integer" if isinstance(value, int) else "numeric"
+        raise errors.sql_error(
+            errors.UndefinedFunction,
+            f"operator does not exist: character varying = {kind}",
+            "No operator matches the given name and argument types. You might need to add explicit type casts.",
+        )
+    return value
+
+
+def _number(kind: type, value: Any, sql_type: str) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value if kind is float else int(value)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise errors.sql_error(
+            errors.InvalidTextRepresentation, f'invalid input syntax for type {sql_type}: "{value}"'
+        ) from None

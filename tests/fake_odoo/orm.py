@@ -1,0 +1,261 @@
+"""The public model methods reachable over XML-RPC, with Odoo 17's signatures (so a wrong argument fails the
+way it does in Odoo: ``TypeError: BaseModel.search() got an unexpected keyword argument 'count'``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fake_odoo import errors, readgroup
+from tests.fake_odoo.analytic import defaults
+from tests.fake_odoo.computed import Reader, display_name
+from tests.fake_odoo.store import Store
+
+PRIVATE = re.compile(r"^(_.*|init)$")
+MULTI = frozenset({"read", "write", "unlink", "exists", "check_access_rule", "name_get"})
+OPERATIONS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
+
+
+@dataclass
+class Env:
+    """One call's environment: the store, the user, the context and the server's test switches."""
+
+    store: Store
+    uid: int
+    context: dict[str, Any] = field(default_factory=dict)
+    fail_record: Callable[[str, dict[str, Any]], str | None] | None = None
+    denied: frozenset[str] = frozenset()
+
+    @property
+    def active_test(self) -> bool:
+        return bool(self.context.get("active_test", True))
+
+
+def access_error(model: str, description: str, operation: str) -> errors.AccessError:
+    return errors.AccessError(
+        f"You are not allowed to {OPERATIONS.get(operation, operation)} '{description}' ({model}) records.\n\n"
+        "This operation is allowed for the following groups:\n\t- Accounting/Analytic Accounting\n\n"
+        "Contact your administrator to request access if necessary."
+    )
+
+
+def _ids(value: Any) -> list[int]:
+    """``browse(ids)``: False/empty -> no record, an int -> one record, a list -> those records."""
+    if not value:
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if not isinstance(value, (list, tuple)) or not all(type(v) is int for v in value):
+        raise ValueError(f"Invalid ids {value!r}")
+    return list(value)
+
+
+class BaseModel:
+    """Model methods of Odoo 17 callable through ``execute_kw``."""
+
+    def __init__(self, env: Env, name: str) -> None:
+        self.env = env
+        self._name = name
+        self._store = env.store
+
+    def _check(self, operation: str) -> None:
+        if self._name in self.env.denied:
+            raise access_error(self._name, self._store.model_def(self._name).description, operation)
+
+    def _fields_to_read(self, fields: Any) -> list[str]:
+        known = self._store.fields(self._name)
+        if not fields:
+            return [name for name in known if name != "id"]
+        if isinstance(fields, str):
+            fields = [fields]
+        for name in fields:
+            if name not in known:
+                raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+        return [name for name in dict.fromkeys(fields) if name != "id"]
+
+    def _read(self, ids: list[int], names: list[str], load: Any = "_classic_read") -> list[dict[str, Any]]:
+        table = self._store.tables[self._name]
+        recs = [table[i] for i in ids if i in table]
+        return Reader(self._store, self._name, load).rows(recs, names)
+
+    # -- @api.model ----------------------------------------------------------------------------------------
+    def search(
+        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
+        self._check("read")
+        return self._store.search(
+            self._name, domain, active_test=self.env.active_test, order=order, offset=offset, limit=limit
+        )
+
+    def search_count(self, domain: Any, limit: int | None = None) -> int:
+        self._check("read")
+        count = len(self._store.matching(self._name, domain, self.env.active_test))
+        return min(count, int(limit)) if limit else count
+
+    def search_read(
+        self,
+        domain: Any = None,
+        fields: Any = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        **read_kwargs: Any,
+    ) -> list[dict[str, Any]]:
+        self._check("read")
+        names = self._fields_to_read(fields)
+        ids = self._store.search(
+            self._name,
+            domain or [],
+            active_test=self.env.active_test,
+            order=order,
+            offset=offset,
+            limit=limit,
+        )
+        return self._read(ids, names, **read_kwargs) if ids else []
+
+    def read_group(
+        self,
+        domain: Any,
+        fields: Any,
+        groupby: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: Any = False,
+        lazy: bool = True,
+    ) -> list[dict[str, Any]]:
+        self._check("read")
+        return readgroup.read_group(
+            self._store,
+            self._name,
+            domain,
+            fields,
+            groupby,
+            offset,
+            limit,
+            orderby,
+            lazy,
+            self.env.active_test,
+        )
+
+    def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
+        out = {}
+        for name, fdef in self._store.fields(self._name).items():
+            if allfields and name not in allfields:
+                continue
+            desc = {"name": name, **fdef.attrs}
+            if fdef.selection is not None:
+                desc["selection"] = [[v, v.replace("_", " ").title()] for v in fdef.selection]
+            out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
+        return out
+
+    def name_search(
+        self, name: str = "", args: Any = None, operator: str = "ilike", limit: int = 100
+    ) -> list[tuple[int, Any]]:
+        self._check("read")
+        mdef = self._store.model_def(self._name)
+        domain = list(args or [])
+        if name or operator not in ("ilike", "like", "=like", "=ilike"):
+            names = mdef.rec_names_search or (mdef.rec_name,)
+            domain += ["|"] * (len(names) - 1) + [(n, operator, name) for n in names]
+        ids = self._store.search(self._name, domain, active_test=self.env.active_test, limit=limit or None)
+        table = self._store.tables[self._name]
+        return [(i, display_name(self._store, self._name, table[i])) for i in ids]
+
+    def name_create(self, name: str) -> tuple[int, Any]:
+        rec_name = self._store.model_def(self._name).rec_name
+        rid = self.create({rec_name: name})[0]
+        return rid, display_name(self._store, self._name, self._store.tables[self._name][rid])
+
+    def default_get(self, fields_list: list[str]) -> dict[str, Any]:
+        found = defaults(self._store, self._store.model_def(self._name), self.env.uid)
+        return {k: v for k, v in found.items() if k in fields_list}
+
+    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
+        if operation not in OPERATIONS:
+            raise ValueError(f"Invalid access mode: {operation!r}")
+        if self._name in self.env.denied:
+            if raise_exception:
+                self._check(operation)
+            return False
+        return True
+
+    def create(self, vals_list: Any) -> list[int]:
+        self._check("create")
+        batch = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
+        return self._store.create(self._name, batch, self.env.uid, self.env.fail_record)
+
+    # -- multi (first argument: ids) ---------------------------------------------------------------------------
+    def read(self, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list[dict[str, Any]]:
+        self._check("read")
+        return self._read(_ids(ids), self._fields_to_read(fields), load)
+
+    def write(self, ids: Any, vals: Any) -> bool:
+        self._check("write")
+        self._store.write(self._name, _ids(ids), vals, self.env.uid, self.env.fail_record)
+        return True
+
+    def unlink(self, ids: Any) -> bool:
+        self._check("unlink")
+        if _ids(ids):
+            self._store.unlink(self._name, _ids(ids), self.env.uid)
+        return True
+
+    def exists(self, ids: Any) -> list[int]:
+        table = self._store.tables[self._name]
+        return [i for i in _ids(ids) if i in table]
+
+    def check_access_rule(self, ids: Any, operation: str) -> None:
+        self._check(operation)  # returns None: Odoo answers "cannot marshal None"
+
+    def name_get(self, ids: Any) -> list[tuple[int, Any]]:
+        table = self._store.tables[self._name]
+        return [(i, display_name(self._store, self._name, table[i])) for i in _ids(ids) if i in table]
+
+
+class IrConfigParameter(BaseModel):
+    """ir.config_parameter: get_param / set_param."""
+
+    def get_param(self, key: str, default: Any = False) -> Any:
+        ids = self._store.search(self._name, [("key", "=", key)], limit=1)
+        return self._store.tables[self._name][ids[0]]["value"] if ids else default
+
+    def set_param(self, key: str, value: Any) -> Any:
+        ids = self._store.search(self._name, [("key", "=", key)], limit=1)
+        if not ids:
+            if value is not False and value is not None:
+                self.create({"key": key, "value": value})
+            return False
+        old = self._store.tables[self._name][ids[0]]["value"]
+        if value is False or value is None:
+            self._store.unlink(self._name, ids, self.env.uid)
+        elif str(value) != old:
+            self._store.write(self._name, ids, {"value": value}, self.env.uid)
+        return old
+
+
+CLASSES: dict[str, type[BaseModel]] = {"ir.config_parameter": IrConfigParameter}
+PUBLIC = frozenset(
+    name for cls in (BaseModel, IrConfigParameter) for name in vars(cls) if not name.startswith("_")
+)
+
+
+def call_kw(env: Env, model: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """odoo.service.model.execute_cr + odoo.api.call_kw."""
+    if PRIVATE.match(method):
+        raise errors.AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    if model not in env.store.models:
+        raise errors.UserError(f"Object {model} doesn't exist")
+    recs = CLASSES.get(model, BaseModel)(env, model)
+    if method not in PUBLIC or not hasattr(recs, method):
+        raise AttributeError(f"The method '{method}' does not exist on the model '{model}'")
+    kwargs = dict(kwargs)
+    env.context = dict(kwargs.pop("context", None) or {})
+    if method in MULTI and not args:
+        raise IndexError("tuple index out of range")
+    result = getattr(recs, method)(*args, **kwargs)
+    if method == "create":
+        first = args[0] if args else kwargs.get("vals_list")
+        return result[0] if isinstance(first, dict) else result
+    return result

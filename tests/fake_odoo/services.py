@@ -1,0 +1,154 @@
+"""The three XML-RPC services of Odoo 17 (odoo/service/common.py, db.py, model.py), in their order of checks:
+
+object: parse (db, int(uid), password) -> database exists -> user exists -> credentials -> execute/execute_kw
+-> private method -> model exists -> method exists -> call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tests.fake_odoo import errors, orm
+from tests.fake_odoo.store import Store
+
+
+@dataclass
+class CallInfo:
+    """Filled in while a call runs, read by the server for its statistics (also when the call fails)."""
+
+    model: str | None = None
+    model_method: str | None = None
+    n_records: int | None = None
+
+
+class Settings(Protocol):
+    """What the services read from the server object (all may change while serving)."""
+
+    db: str
+    login: str
+    password: str
+    api_keys: tuple[str, ...]
+    version: int
+    reject_auth: bool
+    fail_record: Callable[[str, dict[str, Any]], str | None] | None
+    deny_access: set[str] | frozenset[str]
+    store: Store
+
+
+def version_info(version: int) -> dict[str, Any]:
+    return {
+        "server_version": f"{version}.0",
+        "server_version_info": [version, 0, 0, "final", 0, ""],
+        "server_serie": f"{version}.0",
+        "protocol_version": 1,
+    }
+
+
+class Services:
+    """Dispatches one decoded XML-RPC call; ``info`` learns the model, method and record count."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def dispatch(self, service: str, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
+        handler = {"common": self._common, "db": self._db, "object": self._object}[service]
+        return handler(method, params, info)
+
+    # -- common ------------------------------------------------------------------------------------------
+    def _common(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
+        function = getattr(self, f"exp_{method}", None)
+        if function is None:
+            raise Exception(f"Method not found: {method}")
+        return function(*params)
+
+    def exp_version(self) -> dict[str, Any]:
+        return version_info(self.settings.version)
+
+    def exp_about(self, extended: bool = False) -> Any:
+        info = "See http://openerp.com"
+        return [info, f"{self.settings.version}.0"] if extended else info
+
+    def exp_login(self, db: str, login: str, password: str) -> Any:
+        return self.exp_authenticate(db, login, password, None)
+
+    def exp_authenticate(self, db: str, login: str, password: str, user_agent_env: Any) -> Any:
+        self._check_db(db)
+        _ = {**(user_agent_env or {}), "interactive": False}
+        uid = self._uid_for(login)
+        if uid is None or self.settings.reject_auth or not self._secret_ok(password):
+            return False
+        return uid
+
+    # -- db ----------------------------------------------------------------------------------------------
+    def _db(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
+        calls: dict[str, Callable[..., Any]] = {
+            "list": lambda document=False: [self.settings.db],
+            "server_version": lambda: f"{self.settings.version}.0",
+            "db_exist": lambda db_name: db_name == self.settings.db,
+        }
+        if method not in calls:
+            raise KeyError(f"Method not found: {method}")
+        return calls[method](*params)
+
+    # -- object ------------------------------------------------------------------------------------------
+    def _object(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
+        db, uid, password = params[0], int(params[1]), params[2]
+        self._security_check(db, uid, password)
+        if method == "execute":
+            return self.execute(info, uid, *params[3:])
+        if method == "execute_kw":
+            return self.execute_kw(info, uid, *params[3:])
+        raise NameError(f"Method not available {method}")
+
+    def execute_kw(self, info: CallInfo, uid: int, obj: str, method: str, args: Any, kw: Any = None) -> Any:
+        return self.execute(info, uid, obj, method, *args, **kw or {})
+
+    def execute(self, info: CallInfo, uid: int, obj: str, method: str, *args: Any, **kw: Any) -> Any:
+        settings = self.settings
+        info.model, info.model_method = obj, method
+        info.n_records = _records_in(method, args, kw)
+        env = orm.Env(
+            settings.store, uid, fail_record=settings.fail_record, denied=frozenset(settings.deny_access)
+        )
+        with settings.store.lock:
+            result = orm.call_kw(env, obj, method, args, kw)
+        if info.n_records is None and isinstance(result, list):
+            info.n_records = len(result)
+        return result
+
+    # -- security ----------------------------------------------------------------------------------------
+    def _check_db(self, db: Any) -> None:
+        if db != self.settings.db:
+            raise errors.db_missing(str(db))
+
+    def _uid_for(self, login: Any) -> int | None:
+        for rid, user in self.settings.store.tables["res.users"].items():
+            if user.get("login") == login and user.get("active"):
+                return rid
+        return None
+
+    def _secret_ok(self, secret: Any) -> bool:
+        return secret == self.settings.password or secret in self.settings.api_keys
+
+    def _security_check(self, db: Any, uid: int, password: Any) -> None:
+        """odoo.service.security.check -> res.users.check."""
+        self._check_db(db)
+        user = self.settings.store.tables["res.users"].get(uid)
+        if user is None:
+            raise errors.missing_records("res.users", [uid], uid)
+        if not user.get("active") or self.settings.reject_auth or not self._secret_ok(password):
+            raise errors.AccessDenied()
+
+
+def _records_in(method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> int | None:
+    """How many records a create/write/... carries (None: counted from the result)."""
+    first = args[0] if args else kw.get("vals_list") if method == "create" else None
+    if method == "create":
+        return 1 if isinstance(first, dict) else len(first) if isinstance(first, list) else None
+    if method in orm.MULTI:
+        if isinstance(first, int) and not isinstance(first, bool):
+            return 1
+        return len(first) if isinstance(first, list) else 0
+    return None

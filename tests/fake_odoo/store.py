@@ -1,0 +1,297 @@
+"""The database: one dict of records per model, keyed by id, with Odoo 17's write rules.
+
+Every create/write/unlink checks everything before it changes anything, so a failed call leaves no trace
+(Odoo rolls the transaction back). Callers hold ``store.lock`` for a whole RPC call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fake_odoo import analytic, convert, errors, ordering
+from tests.fake_odoo.domain import compile_domain, mentions, normalize
+from tests.fake_odoo.schema import PLAN, FieldDef, ModelDef, build_models, plan_column, plan_models
+
+Record = dict[str, Any]
+FailHook = Callable[[str, dict[str, Any]], "str | None"]
+LOG_ACCESS = ("create_uid", "create_date", "write_uid", "write_date")
+
+
+class Store:
+    """All records of one fake database, plus the plan columns and the indexes."""
+
+    def __init__(self, version: int = 17) -> None:
+        self.version = version
+        self.models: dict[str, ModelDef] = build_models(version)
+        self.tables: dict[str, dict[int, Record]] = {name: {} for name in self.models}
+        self.plan_columns: dict[int, str] = {}  # root plan id -> its column on plan models
+        self.lock = threading.RLock()
+        self._seq = dict.fromkeys(self.models, 0)
+        self._fields: dict[str, dict[str, FieldDef]] = {}
+        self._managed: dict[str, frozenset[str]] = {}
+        self._refs: dict[str, list[tuple[str, str, str]]] | None = None
+        self.indexes: dict[tuple[str, str], dict[Any, set[int]]] = {
+            (m.name, f): {} for m in self.models.values() for f in m.indexed
+        }
+
+    # -- schema ------------------------------------------------------------------------------------------
+    def model_def(self, model: str) -> ModelDef:
+        return self.models[model]
+
+    def fields(self, model: str) -> dict[str, FieldDef]:
+        cached = self._fields.get(model)
+        if cached is None:
+            cached = dict(self.models[model].fields)
+            if model in plan_models(self.version):
+                cached.update(self._plan_fields())
+            self._fields[model] = cached
+        return cached
+
+    def _plan_fields(self) -> dict[str, FieldDef]:
+        plans = self.tables[PLAN]
+        out = {"account_id": plan_column("account_id", "Project Account", analytic.project_plan_id(self))}
+        for plan_id, column in sorted(self.plan_columns.items()):
+            out[column] = plan_column(column, plans[plan_id]["name"], plan_id)
+        return out
+
+    def managed(self, model: str) -> frozenset[str]:
+        cached = self._managed.get(model)
+        if cached is None:
+            mdef = self.models[model]
+            cached = frozenset(n for n, f in self.fields(model).items() if f.managed or n in mdef.also_stored)
+            self._managed[model] = cached
+        return cached
+
+    def schema_changed(self) -> None:
+        self._fields.clear()
+        self._managed.clear()
+        self._refs = None
+
+    def refs(self, target: str) -> list[tuple[str, str, str]]:
+        """(model, field, ondelete) of every stored many2one pointing at ``target``."""
+        if self._refs is None:
+            refs: dict[str, list[tuple[str, str, str]]] = {}
+            for model in self.models:
+                for name, field in self.fields(model).items():
+                    if field.type == "many2one" and name in self.managed(model):
+                        refs.setdefault(field.relation or "", []).append((model, name, field.ondelete))
+            self._refs = refs
+        return self._refs.get(target, [])
+
+    # -- lookups -----------------------------------------------------------------------------------------
+    def exists(self, model: str, rid: int) -> bool:
+        table = self.tables.get(model)
+        return table is not None and rid in table
+
+    def index_ids(self, model: str, field: str, values: list[Any]) -> set[int] | None:
+        index = self.indexes.get((model, field))
+        if index is None:
+            return None
+        found: set[int] = set()
+        for value in values:
+            found |= index.get(value, set())
+        return found
+
+    def hierarchy(self, model: str, ids: set[int], down: bool) -> set[int]:
+        parent = self.models[model].parent_name
+        table = self.tables[model]
+        if not parent:
+            return {i for i in ids if i in table}
+        result = {i for i in ids if i in table}
+        if down:
+            children: dict[int, list[int]] = {}
+            for rid, rec in table.items():
+                if rec.get(parent):
+                    children.setdefault(rec[parent], []).append(rid)
+            todo = list(result)
+            while todo:
+                for kid in children.get(todo.pop(), []):
+                    if kid not in result:
+                        result.add(kid)
+                        todo.append(kid)
+            return result
+        for rid in list(result):
+            while (rid := table[rid].get(parent)) and rid not in result:
+                result.add(rid)
+        return result
+
+    # -- search ------------------------------------------------------------------------------------------
+    def matching(self, model: str, domain: Any, active_test: bool = True) -> list[Record]:
+        tokens = normalize(domain)
+        if active_test and self.models[model].has_active and not mentions(tokens, "active"):
+            tokens = ["&", ("active", "=", True), *tokens]
+        compiled = compile_domain(self, model, tokens)
+        table = self.tables[model]
+        if compiled.cand is not None:
+            rows: Iterable[Record] = [table[i] for i in sorted(compiled.cand) if i in table]
+        else:
+            rows = table.values()
+        pred = compiled.pred
+        return [rec for rec in rows if pred(rec)]
+
+    def search_ids(self, model: str, domain: Any, active_test: bool) -> set[int]:
+        return {rec["id"] for rec in self.matching(model, domain, active_test)}
+
+    def search(
+        self,
+        model: str,
+        domain: Any,
+        *,
+        active_test: bool = True,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
+        keys = ordering.parse_order(self, model, order)  # Odoo checks the order before searching
+        rows = ordering.sort_records(self, model, self.matching(model, domain, active_test), keys)
+        start = int(offset or 0)
+        end = start + int(limit) if limit else None  # no LIMIT clause for None, False or 0
+        return [rec["id"] for rec in rows[start:end]]
+
+    # -- create ------------------------------------------------------------------------------------------
+    def create(self, model: str, vals_list: list[Any], uid: int, fail: FailHook | None = None) -> list[int]:
+        mdef, fields = self.models[model], self.fields(model)
+        base = analytic.defaults(self, mdef, uid)
+        rows = [self._new_row(model, base, vals) for vals in vals_list]
+        convert.parse_dates(rows, fields, orm_first=False)
+        convert.check_not_null(mdef, fields, rows, partial=False)
+        convert.check_foreign_keys(mdef, fields, rows, self.exists)
+        analytic.check_create(self, model, rows)
+        _constraints(model, vals_list, fail)
+        now = _now()
+        ids = []
+        for row in rows:
+            self._seq[model] += 1
+            rid = self._seq[model]
+            row.update(id=rid, create_uid=uid, write_uid=uid, create_date=now, write_date=now)
+            self.tables[model][rid] = row
+            self._index(model, rid, row, add=True)
+            ids.append(rid)
+        analytic.after_create(self, model, ids)
+        return ids
+
+    def _new_row(self, model: str, base: Record, vals: Any) -> Record:
+        mdef, fields, managed = self.models[model], self.fields(model), self.managed(model)
+        row = dict(base)
+        for key, value in vals.items():
+            field = fields.get(key)
+            if field is None:
+                raise ValueError(f"Invalid field {key!r} on model {model!r}")
+            if key in managed and key not in mdef.computed:
+                row[key] = convert.to_cache(model, field, value)
+            else:
+                _refuse_x2many(model, field, value)
+        return row
+
+    # -- write -------------------------------------------------------------------------------------------
+    def write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None = None) -> None:
+        mdef, fields, managed = self.models[model], self.fields(model), self.managed(model)
+        self.check_exist(model, ids, uid)
+        changes: Record = {}
+        for key, value in vals.items():
+            if key in ("id", "parent_path", *LOG_ACCESS):
+                continue
+            field = fields.get(key)
+            if field is None:
+                raise ValueError(f"Invalid field {key!r} on model {model!r}")
+            if key in managed and key not in mdef.computed:
+                changes[key] = convert.to_cache(model, field, value)
+            else:
+                _refuse_x2many(model, field, value)
+        convert.parse_dates([changes], fields, orm_first=True)
+        convert.check_not_null(mdef, fields, [changes], partial=True)
+        convert.check_foreign_keys(mdef, fields, [changes], self.exists)
+        analytic.check_write(self, model, ids, changes)
+        _constraints(model, [vals for _ in ids], fail)
+        self.apply_write(model, ids, changes, uid)
+        analytic.after_write(self, model, ids, changes)
+
+    def apply_write(self, model: str, ids: Iterable[int], changes: Record, uid: int | None) -> None:
+        table = self.tables[model]
+        stamp = {"write_uid": uid, "write_date": _now()} if uid is not None else {}
+        for rid in ids:
+            rec = table[rid]
+            self._index(model, rid, rec, add=False)
+            rec.update(changes, **stamp)
+            self._index(model, rid, rec, add=True)
+
+    def check_exist(self, model: str, ids: list[int], uid: int) -> None:
+        table = self.tables[model]
+        missing = [i for i in dict.fromkeys(ids) if i not in table]
+        if missing:
+            raise errors.missing_records(model, missing, uid)
+
+    # -- unlink ------------------------------------------------------------------------------------------
+    def unlink(self, model: str, ids: list[int], uid: int) -> None:
+        self.check_exist(model, ids, uid)
+        analytic.check_unlink(self, model, ids)
+        doomed, nulls = self._deletion_plan(model, set(ids))
+        for ref_model, field, rids in nulls:
+            self.apply_write(ref_model, rids, {field: None}, None)
+        for target, rids in doomed.items():
+            for rid in rids:
+                self._index(target, rid, self.tables[target][rid], add=False)
+                del self.tables[target][rid]
+        analytic.after_unlink(self, doomed)
+
+    def _deletion_plan(self, model: str, ids: set[int]) -> tuple[dict[str, set[int]], list[Any]]:
+        doomed: dict[str, set[int]] = {model: set(ids)}
+        nulls: list[tuple[str, str, set[int]]] = []
+        todo = [(model, set(ids))]
+        while todo:
+            target, gone = todo.pop(0)
+            for ref_model, field, ondelete in self.refs(target):
+                dying = doomed.get(ref_model, set())
+                rows = {
+                    rid
+                    for rid, rec in self.tables[ref_model].items()
+                    if rec.get(field) in gone and rid not in dying
+                }
+                if not rows:
+                    continue
+                if ondelete == "restrict":
+                    mdef = self.models[ref_model]
+                    raise errors.fk_violation(mdef.description, ref_model, field)
+                if ondelete == "cascade":
+                    doomed.setdefault(ref_model, set()).update(rows)
+                    todo.append((ref_model, rows))
+                else:
+                    nulls.append((ref_model, field, rows))
+        return doomed, nulls
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _index(self, model: str, rid: int, rec: Record, *, add: bool) -> None:
+        for field in self.models[model].indexed:
+            index = self.indexes[(model, field)]
+            value = rec.get(field)
+            if add:
+                index.setdefault(value, set()).add(rid)
+            elif value in index:
+                index[value].discard(rid)
+
+    def drop_column(self, column: str) -> None:
+        for model in plan_models(self.version):
+            for rec in self.tables[model].values():
+                rec.pop(column, None)
+
+
+def _refuse_x2many(model: str, field: FieldDef, value: Any) -> None:
+    if field.type in ("one2many", "many2many") and value:
+        raise NotImplementedError(f"fake_odoo: writing {field.type} {model}.{field.name} is not supported")
+
+
+def _constraints(model: str, vals_list: list[Any], fail: FailHook | None) -> None:
+    """Python constraints (run after the INSERT/UPDATE in Odoo): the test hook ``fail_record``."""
+    if fail is None:
+        return
+    for vals in vals_list:
+        message = fail(model, vals)
+        if message:
+            raise errors.ValidationError(message)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
