@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xmlrpc.client
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from odoo_sync.transport import CallStats, MeasuredTransport
@@ -28,7 +28,8 @@ class OdooEndpoint:
 class OdooClient(Protocol):
     """What the hook needs from a wire protocol."""
 
-    last_stats: CallStats
+    @property
+    def last_stats(self) -> CallStats: ...
 
     def version(self) -> dict[str, Any]: ...
 
@@ -65,14 +66,12 @@ class XmlRpcClient:
         return self._transport.last_stats
 
     def version(self) -> dict[str, Any]:
-        return self._common.version()  # type: ignore[no-any-return]
+        return cast(dict[str, Any], self._common.version())
 
     def authenticate(self) -> int | bool:
         ep = self.endpoint
-        return self._common.authenticate(ep.db, ep.login, ep.secret, {})  # type: ignore[no-any-return]
+        return cast(int | bool, self._common.authenticate(ep.db, ep.login, ep.secret, {}))
 
     def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         ep = self.endpoint
-        return self._object.execute_kw(
-            ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs)
-        )
+        return self._object.execute_kw(ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs))

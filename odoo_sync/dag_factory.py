@@ -61,8 +61,12 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
         tags=["odoo", "odoo-sync", f"tenant:{tenant.tenant_id}", *tenant.tags],
         params={"full_resync": Param(False, type="boolean", description="Replay every line, not just changes")},
         doc_md=DOC.format(
-            tenant_id=tenant.tenant_id, display_name=tenant.display_name, conn_id=tenant.odoo_conn_id,
-            budget_line=tenant.plans.budget_line, budget_detail=tenant.plans.budget_detail, dag_id=tenant.dag_id,
+            tenant_id=tenant.tenant_id,
+            display_name=tenant.display_name,
+            conn_id=tenant.odoo_conn_id,
+            budget_line=tenant.plans.budget_line,
+            budget_detail=tenant.plans.budget_detail,
+            dag_id=tenant.dag_id,
         ),
     ) as dag:
         _wire(tenant, lines_asset)
@@ -108,6 +112,6 @@ def _wire(tenant: TenantConfig, lines_asset: Asset) -> None:
 
         return tasks.analytic_lines(tid, octx, context)
 
-    octx = check_odoo()
+    octx: Any = check_odoo()  # an XComArg: each step receives the resolved Odoo context
     migrate_schema() >> octx
     projects(octx) >> budget_categories(octx) >> budget_lines(octx) >> analytic_lines(octx)

@@ -65,7 +65,9 @@ def line_vals(row: dict[str, Any], t: LineTargets, ref: str) -> dict[str, Any]:
         raise bad("project_code", f"unknown project {row.get('project_code')!r}")
     detail = t.detail_accounts.get(detail_id(str(row.get("project_code")), str(row.get("budget_line_code"))))
     if detail is None:
-        raise bad("budget_line_code", f"unknown budget line {row.get('budget_line_code')!r} in {row.get('project_code')}")
+        raise bad(
+            "budget_line_code", f"unknown budget line {row.get('budget_line_code')!r} in {row.get('project_code')}"
+        )
     category = t.category_accounts.get(detail[1])
     if category is None:
         raise bad("budget_line_code", f"its category {detail[1]!r} is not synced")

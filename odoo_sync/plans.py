@@ -22,9 +22,10 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
     roots = _root_plans(hook)
     columns = _plan_columns(hook)
     plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in ROLES}
-    if plans["budget_line"]["id"] in {plans["project"]["id"], plans["budget_detail"]["id"]} or plans["project"][
-        "id"
-    ] == plans["budget_detail"]["id"]:
+    if (
+        plans["budget_line"]["id"] in {plans["project"]["id"], plans["budget_detail"]["id"]}
+        or plans["project"]["id"] == plans["budget_detail"]["id"]
+    ):
         raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
     company_id, currency = _company(hook, tenant)
     return {

@@ -56,7 +56,7 @@ class LogRow:
 
 
 COLUMNS = tuple(f.name for f in fields(LogRow))
-_COPY = f"COPY odoo_sync.sync_log ({', '.join(COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed column list
+_COPY = f"COPY odoo_sync.sync_log ({', '.join(COLUMNS)}) FROM STDIN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +89,7 @@ class SyncLog:
         if secret and secret not in self.secrets:
             self.secrets = (*self.secrets, secret)
 
-    def record(
-        self, call: CallResult, entities: Sequence[Entity] = (), odoo_ids: Sequence[int | None] = ()
-    ) -> None:
+    def record(self, call: CallResult, entities: Sequence[Entity] = (), odoo_ids: Sequence[int | None] = ()) -> None:
         """Write one row per entity (one row with no entity for a plain read) and commit."""
         ts = datetime.now(UTC)
         error = scrub_text(call.error, self.secrets)

@@ -37,7 +37,9 @@ def projects(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> d
     with session(tenant_id, context) as s:
         rows = source.fetch_all(s.source(), "projects", tenant_id)
         accounts = sync_accounts(
-            s, "project_account", [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in rows],
+            s,
+            "project_account",
+            [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in rows],
             octx["plans"]["project"]["id"],
         )
         sync_projects(s, rows, accounts, octx["project_link_field"])
@@ -58,8 +60,12 @@ def budget_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) 
     with session(tenant_id, context) as s:
         rows = source.fetch_all(s.source(), "budget_lines", tenant_id)
         accounts = [
-            AccountRow(detail_id(r["project_code"], r["code"]), detail_id(r["project_code"], r["code"]),
-                       r["name"], r["updated_at"])
+            AccountRow(
+                detail_id(r["project_code"], r["code"]),
+                detail_id(r["project_code"], r["code"]),
+                r["name"],
+                r["updated_at"],
+            )
             for r in rows
         ]
         sync_accounts(s, "budget_line", accounts, octx["plans"]["budget_detail"]["id"])
@@ -91,7 +97,10 @@ def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
         project_accounts=s.ledger.all_created(tenant, "project_account"),
         category_accounts=s.ledger.all_created(tenant, "category"),
         detail_accounts={
-            detail_id(r["project_code"], r["code"]): (details[detail_id(r["project_code"], r["code"])], r["category_code"])
+            detail_id(r["project_code"], r["code"]): (
+                details[detail_id(r["project_code"], r["code"])],
+                r["category_code"],
+            )
             for r in budget
             if detail_id(r["project_code"], r["code"]) in details
         },

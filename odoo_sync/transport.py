@@ -30,12 +30,12 @@ class MeasuredTransport(xmlrpc.client.Transport):
         super().__init__(use_datetime=False, use_builtin_types=False)
         self.https = https
         self.timeout = timeout
-        self._ssl_context = ssl.create_default_context() if verify_tls else ssl._create_unverified_context()  # noqa: S323
+        self._ssl_context = ssl.create_default_context() if verify_tls else ssl._create_unverified_context()
         self.last_stats = CallStats(None, 0, 0.0)
 
     def make_connection(self, host: Any) -> http.client.HTTPConnection:
         if self._connection and host == self._connection[0]:
-            return self._connection[1]
+            return self._connection[1]  # type: ignore[return-value]
         chost, self._extra_headers, _x509 = self.get_host_info(host)
         conn: http.client.HTTPConnection
         if self.https:
@@ -45,7 +45,7 @@ class MeasuredTransport(xmlrpc.client.Transport):
         self._connection = host, conn
         return conn
 
-    def single_request(self, host: Any, handler: str, request_body: bytes, verbose: bool = False) -> Any:
+    def single_request(self, host: Any, handler: str, request_body: Any, verbose: bool = False) -> Any:
         started = time.perf_counter()
         try:
             conn = self.send_request(host, handler, request_body, verbose)
@@ -58,7 +58,7 @@ class MeasuredTransport(xmlrpc.client.Transport):
         self.last_stats = CallStats(response.status, len(body), _ms_since(started))
         if response.status != 200:
             self.close()
-            raise xmlrpc.client.ProtocolError(host + handler, response.status, response.reason, response.msg)
+            raise xmlrpc.client.ProtocolError(host + handler, response.status, response.reason, dict(response.msg))
         return self._parse(body, response)
 
     def _parse(self, body: bytes, response: http.client.HTTPResponse) -> Any:

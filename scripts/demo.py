@@ -40,24 +40,43 @@ def seed_source() -> None:
 
 def pg_conn(dbname: str) -> str:
     parts = dict(p.split("=", 1) for p in PG.split())
-    return json.dumps({"conn_type": "postgres", "host": parts.get("host", "127.0.0.1"),
-                       "port": int(parts.get("port", 5432)), "login": parts.get("user", "postgres"),
-                       "password": parts.get("password"), "schema": dbname})
+    return json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": parts.get("host", "127.0.0.1"),
+            "port": int(parts.get("port", 5432)),
+            "login": parts.get("user", "postgres"),
+            "password": parts.get("password"),
+            "schema": dbname,
+        }
+    )
 
 
 def start_odoo() -> object | None:
     """Point odoo_acme at a real Odoo if ODOO_DEMO_* is set, else at the loopback test server."""
     if os.environ.get("ODOO_DEMO_URL"):
         env = {k: os.environ[f"ODOO_DEMO_{k.upper()}"] for k in ("url", "db", "user", "password")}
-        conn = {"conn_type": "odoo", "host": env["url"], "schema": env["db"], "login": env["user"],
-                "password": env["password"], "extra": {"tenant_id": "acme"}}
+        conn = {
+            "conn_type": "odoo",
+            "host": env["url"],
+            "schema": env["db"],
+            "login": env["user"],
+            "password": env["password"],
+            "extra": {"tenant_id": "acme"},
+        }
         server = None
     else:
         from tests.fake_odoo import FakeOdoo
 
         server = FakeOdoo(db="acme", login="admin", password="admin").start()
-        conn = {"conn_type": "odoo", "host": server.url, "schema": "acme", "login": "admin", "password": "admin",
-                "extra": {"tenant_id": "acme", "timeout": 30}}
+        conn = {
+            "conn_type": "odoo",
+            "host": server.url,
+            "schema": "acme",
+            "login": "admin",
+            "password": "admin",
+            "extra": {"tenant_id": "acme", "timeout": 30},
+        }
     os.environ["AIRFLOW_CONN_ODOO_ACME"] = json.dumps(conn)
     return server
 
@@ -93,7 +112,8 @@ def report(seconds: list[float]) -> None:
     print("per run (from sync_log):        written  skipped  rejected  Odoo calls")
     for (run_id, written, skipped, rejected, calls), label in zip(by_run, ("first run", "second run"), strict=False):
         print(f"  {label:<28} {written:>8} {skipped:>8} {rejected:>9} {calls:>11}   {run_id}")
-    print(f"\nLook further: psql -h 127.0.0.1 -U postgres {SYNC_DB} -c 'SELECT * FROM odoo_sync.sync_log LIMIT 20'")
+    query = "SELECT * FROM odoo_sync.sync_log LIMIT 20"
+    print(f"\nLook further: psql -h 127.0.0.1 -U postgres {SYNC_DB} -c '{query}'")
 
 
 def main() -> None:
@@ -126,8 +146,9 @@ def print_odoo_totals(server: object) -> None:
     uid = common.authenticate("acme", "admin", "admin", {})
     print("Odoo totals per plan (read_group on account.analytic.line):")
     for column in ("account_id", "x_plan3_id", "x_plan4_id"):
-        groups = models.execute_kw("acme", uid, "admin", "account.analytic.line", "read_group",
-                                   [[], ["amount:sum"], [column]], {"lazy": False})
+        groups = models.execute_kw(
+            "acme", uid, "admin", "account.analytic.line", "read_group", [[], ["amount:sum"], [column]], {"lazy": False}
+        )
         for g in sorted(groups, key=lambda g: g[column][1] if g[column] else ""):
             label = g[column][1] if g[column] else "(none)"
             print(f"  {column:<11} {label:<44} {g['amount']:>12,.2f}  ({g['__count']} lines)")

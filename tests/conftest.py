@@ -42,9 +42,7 @@ def pg_database() -> Iterator[str]:
     """A fresh database for this test run, migrated, dropped at the end."""
     with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{TEST_DB}"')
-    set_airflow_conn(
-        "odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=PG_USER, schema=TEST_DB
-    )
+    set_airflow_conn("odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=PG_USER, schema=TEST_DB)
     from odoo_sync.migrate import migrate
 
     with psycopg.connect(dsn(TEST_DB)) as conn:
@@ -59,8 +57,7 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
     """A connection to the run's database; the odoo_sync tables are emptied before each test."""
     with psycopg.connect(dsn(pg_database)) as conn:
         conn.execute("SET odoo_sync.retention = 'on'")
-        conn.execute("TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident,"
-                     " odoo_sync.watermark")
+        conn.execute("TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident, odoo_sync.watermark")
         conn.execute("DELETE FROM odoo_sync.sync_log")
         conn.execute("RESET odoo_sync.retention")
         conn.commit()

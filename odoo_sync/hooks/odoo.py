@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from airflow.sdk import BaseHook
+from airflow.sdk.log import mask_secret
 
 from odoo_sync import guard
 from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient
@@ -75,6 +76,7 @@ class OdooHook(BaseHook):
                 f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"
             )
         self._secret = conn.password or ""
+        mask_secret(self._secret)  # task logs show *** wherever the password or API key would appear
         if self.sync_log is not None:
             self.sync_log.add_secret(self._secret)
         return OdooEndpoint(
@@ -99,7 +101,7 @@ class OdooHook(BaseHook):
                     f"{client.endpoint.db!r}: wrong login or API key (connection {self.odoo_conn_id!r})"
                 )
             self._client, self._uid = client, int(uid)
-        return self._client
+        return self._client  # type: ignore[return-value]
 
     @property
     def uid(self) -> int:
@@ -256,8 +258,11 @@ class OdooHook(BaseHook):
         self, failure: Failure, model: str | None, method: str, entities: Sequence[Entity]
     ) -> Exception:
         where = f"{model}.{method}" if model else method
-        message = scrub_text(
-            f"tenant {self.tenant_id}: {where} failed{_keys_phrase(entities)}: {failure.text}", [self._secret or ""]
+        message = str(
+            scrub_text(
+                f"tenant {self.tenant_id}: {where} failed{_keys_phrase(entities)}: {failure.text}",
+                [self._secret or ""],
+            )
         )
         if failure.kind == "auth":
             return OdooAuthError(f"{message} (wrong login, password or API key? connection {self.odoo_conn_id!r})")

@@ -43,8 +43,11 @@ def sync_accounts(s: Session, entity_type: str, rows: Sequence[AccountRow], plan
     s.summary.add(entity_type, created)
     _record_versions(s, ACCOUNT, entity_type, good, created.ids)
     writes = [
-        ChangeItem(key(tenant, entity_type, r.entity_id, f"write-{version_of(r.updated_at)}"), known[r.entity_id],
-                   {"name": r.name, "code": r.code})
+        ChangeItem(
+            key(tenant, entity_type, r.entity_id, f"write-{version_of(r.updated_at)}"),
+            known[r.entity_id],
+            {"name": r.name, "code": r.code},
+        )
         for r in good
         if r.entity_id in known
     ]
@@ -59,7 +62,9 @@ def sync_projects(s: Session, rows: Sequence[dict[str, Any]], accounts: dict[str
     s.summary.of("project").seen += len(rows)
     known = s.ledger.created_ids(tenant, "project", [r["code"] for r in linked])
     creates = [
-        CreateItem(key(tenant, "project", r["code"], "create"), _project_vals(r, accounts, link_field), accounts[r["code"]])
+        CreateItem(
+            key(tenant, "project", r["code"], "create"), _project_vals(r, accounts, link_field), accounts[r["code"]]
+        )
         for r in linked
         if r["code"] not in known
     ]
@@ -68,8 +73,11 @@ def sync_projects(s: Session, rows: Sequence[dict[str, Any]], accounts: dict[str
     as_rows = [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in linked]
     _record_versions(s, PROJECT, "project", as_rows, created.ids)
     writes = [
-        ChangeItem(key(tenant, "project", r["code"], f"write-{version_of(r['updated_at'])}"), known[r["code"]],
-                   {"name": r["name"], "active": r["status"] == "active"})
+        ChangeItem(
+            key(tenant, "project", r["code"], f"write-{version_of(r['updated_at'])}"),
+            known[r["code"]],
+            {"name": r["name"], "active": r["status"] == "active"},
+        )
         for r in linked
         if r["code"] in known
     ]

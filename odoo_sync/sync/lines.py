@@ -66,7 +66,9 @@ def _revision(row: dict[str, Any], tenant: str) -> int:
     except (TypeError, ValueError):
         revision = 0
     if revision < 1:
-        raise RowError(tenant, "line", str(row.get("id")), "revision", f"{row.get('revision')!r} is not a positive integer")
+        raise RowError(
+            tenant, "line", str(row.get("id")), "revision", f"{row.get('revision')!r} is not a positive integer"
+        )
     return revision
 
 
@@ -93,5 +95,7 @@ def apply_plan(s: Session, plan: LinePlan) -> None:
     if plan.not_ours:
         log.warning(
             "tenant %s: %d voided lines were never created by this integration; left alone: %s",
-            s.tenant.tenant_id, len(plan.not_ours), ", ".join(plan.not_ours[:20]),
+            s.tenant.tenant_id,
+            len(plan.not_ours),
+            ", ".join(plan.not_ours[:20]),
         )

@@ -20,7 +20,12 @@ PASSWORD = "Adm1n-pw-for-tests"
 def odoo_conn(conn_id: str, server: FakeOdoo, *, password: str = PASSWORD, **extra: object) -> None:
     """Register an Airflow connection of type odoo pointing at a test server."""
     set_airflow_conn(
-        conn_id, conn_type="odoo", host=server.url, schema=server.db, login=server.login, password=password,
+        conn_id,
+        conn_type="odoo",
+        host=server.url,
+        schema=server.db,
+        login=server.login,
+        password=password,
         extra={"timeout": 2, **extra},
     )
 

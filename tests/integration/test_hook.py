@@ -5,7 +5,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from odoo_sync.errors import OdooAuthError, OdooPermanentError, OdooTransientError, OdooVersionError, OdooWriteRefused
+from odoo_sync.errors import (
+    OdooAuthError,
+    OdooPermanentError,
+    OdooTransientError,
+    OdooVersionError,
+    OdooWriteRefused,
+)
 from odoo_sync.guard import FINANCE_MODELS
 from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.sync_log import Entity, SyncLog
@@ -32,7 +38,7 @@ def test_version_16_is_refused_with_an_explanation(sync_log: SyncLog) -> None:
     server = FakeOdoo(db="acme", login="admin", password=PASSWORD, version=16).start()
     try:
         odoo_conn("odoo_v16", server)
-        with pytest.raises(OdooVersionError, match="multi-plan analytics .* 17 or newer"):
+        with pytest.raises(OdooVersionError, match=r"multi-plan analytics .* 17 or newer"):
             OdooHook("odoo_v16", tenant_id="acme", sync_log=sync_log).get_conn()
         assert [c.method for c in server.calls] == ["version"]
     finally:
@@ -61,9 +67,24 @@ def test_every_call_has_a_complete_sync_log_row(hook: OdooHook, db: psycopg.Conn
     rows = log_rows(db)
     assert [r["method"] for r in rows] == ["version", "authenticate", "create"]
     create = rows[-1]
-    for column in ("ts", "tenant_id", "entity_type", "entity_id", "operation", "idempotency_key", "odoo_model",
-                   "http_status", "response_bytes", "latency_ms", "outcome", "odoo_id", "call_id", "dag_id",
-                   "run_id", "try_number"):
+    for column in (
+        "ts",
+        "tenant_id",
+        "entity_type",
+        "entity_id",
+        "operation",
+        "idempotency_key",
+        "odoo_model",
+        "http_status",
+        "response_bytes",
+        "latency_ms",
+        "outcome",
+        "odoo_id",
+        "call_id",
+        "dag_id",
+        "run_id",
+        "try_number",
+    ):
         assert create[column] is not None, column
     assert (create["http_status"], create["outcome"]) == (200, "ok")
     assert create["response_bytes"] > 50 and create["latency_ms"] > 0
@@ -72,7 +93,7 @@ def test_every_call_has_a_complete_sync_log_row(hook: OdooHook, db: psycopg.Conn
 def test_http_502_is_retryable_and_logged(hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection) -> None:
     hook.get_conn()
     odoo.http_error = 502
-    with pytest.raises(OdooTransientError, match="tenant acme: account.analytic.line.search_read failed"):
+    with pytest.raises(OdooTransientError, match=r"tenant acme: account\.analytic\.line\.search_read failed"):
         hook.search_read("account.analytic.line", [], ["id"])
     last = log_rows(db)[-1]
     assert (last["http_status"], last["outcome"]) == (502, "error")
@@ -97,15 +118,20 @@ def test_timeout_on_a_create_is_in_doubt(hook: OdooHook, odoo: FakeOdoo, db: psy
     hook.get_conn()
     odoo.delay = 3.0  # the connection's timeout is 2 s
     with pytest.raises(OdooTransientError) as err:
-        hook.create_many("account.analytic.account", [{"name": "HR", "plan_id": 3}], [Entity("category", "HR", "create")])
+        hook.create_many(
+            "account.analytic.account", [{"name": "HR", "plan_id": 3}], [Entity("category", "HR", "create")]
+        )
     assert err.value.in_doubt
     assert log_rows(db)[-1]["http_status"] is None
 
 
 def test_validation_fault_names_tenant_model_operation_and_key(hook: OdooHook) -> None:
     with pytest.raises(OdooPermanentError) as err:
-        hook.create_many("account.analytic.line", [{"amount": 1.0, "date": "2026-01-02"}],
-                         [Entity("line", "7", "create", "acme:line:7:create")])
+        hook.create_many(
+            "account.analytic.line",
+            [{"amount": 1.0, "date": "2026-01-02"}],
+            [Entity("line", "7", "create", "acme:line:7:create")],
+        )
     text = str(err.value)
     assert "tenant acme" in text and "account.analytic.line.create" in text and "acme:line:7:create" in text
 
@@ -118,8 +144,11 @@ def test_secrets_never_reach_the_sync_log(odoo: FakeOdoo, sync_log: SyncLog, db:
         hook.get_conn()
     odoo.reject_auth = False
     with pytest.raises(OdooPermanentError):
-        hook.create_many("account.analytic.line", [{"name": "x", "amount": 1, "date": "2026-01-02"}],
-                         [Entity("line", "1", "create", "acme:line:1:create")])
+        hook.create_many(
+            "account.analytic.line",
+            [{"name": "x", "amount": 1, "date": "2026-01-02"}],
+            [Entity("line", "1", "create", "acme:line:1:create")],
+        )
     dump = str(log_rows(db))
     assert PASSWORD not in dump and "hunter2-topsecret" not in dump
     assert "secret=***" in dump

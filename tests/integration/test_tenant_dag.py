@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import xmlrpc.client
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-import xmlrpc.client
 
 import psycopg
 import pytest
 
-from tests.conftest import REPO, dsn, set_airflow_conn
+from tests.conftest import REPO, set_airflow_conn
 from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 
@@ -52,8 +52,9 @@ def source(db: psycopg.Connection, pg_database: str) -> psycopg.Connection:
             row[:7],
         )
     db.commit()
-    set_airflow_conn("togrant_source", conn_type="postgres", host="127.0.0.1", port=5432, login="postgres",
-                     schema=pg_database)
+    set_airflow_conn(
+        "togrant_source", conn_type="postgres", host="127.0.0.1", port=5432, login="postgres", schema=pg_database
+    )
     return db
 
 
@@ -118,9 +119,12 @@ def test_full_sync_then_replays_and_backfills_make_no_mutation(
 
     assert odoo_sums(odoo, "account_id") == source_sums(source, "project_code")
     assert odoo_sums(odoo, "x_plan4_id") == source_sums(source, "project_code || '/' || budget_line_code")
-    by_category = source_sums(source, "(SELECT category_code FROM togrant.budget_lines b WHERE b.tenant_id = 'acme'"
-                                      " AND b.project_code = spending_lines.project_code"
-                                      " AND b.code = spending_lines.budget_line_code)")
+    by_category = source_sums(
+        source,
+        "(SELECT category_code FROM togrant.budget_lines b WHERE b.tenant_id = 'acme'"
+        " AND b.project_code = spending_lines.project_code"
+        " AND b.code = spending_lines.budget_line_code)",
+    )
     assert odoo_sums(odoo, "x_plan3_id") == by_category
 
     errors = source.execute(
@@ -148,10 +152,14 @@ def test_changed_amounts_are_written_once_and_voided_lines_removed(
     voided = ["SL-00008", "SL-00010"]
     source.execute(
         "UPDATE togrant.spending_lines SET amount = '1234.56', revision = revision + 1,"
-        " updated_at = '2026-11-20 10:30+00' WHERE id = ANY(%s)", (changed,))
+        " updated_at = '2026-11-20 10:30+00' WHERE id = ANY(%s)",
+        (changed,),
+    )
     source.execute(
         "UPDATE togrant.spending_lines SET status = 'void', revision = revision + 1,"
-        " updated_at = '2026-11-20 10:45+00' WHERE id = ANY(%s)", (voided,))
+        " updated_at = '2026-11-20 10:45+00' WHERE id = ANY(%s)",
+        (voided,),
+    )
     source.commit()
     odoo.reset_calls()
     assert run(datetime(2026, 11, 21, tzinfo=UTC)) == "success"

@@ -83,7 +83,7 @@ def test_timeout_then_retry_reads_back_instead_of_creating_again(
     hook.get_conn()
     odoo.commit_then_timeout = True
     odoo.delay = 3.0
-    with pytest.raises(Exception, match="timed out|in doubt|failed"):
+    with pytest.raises(Exception, match=r"timed out|in doubt|failed"):
         IdempotentWriter(hook, Ledger(db)).ensure_created(SPEC, lines(20))
     odoo.commit_then_timeout = False
     odoo.delay = 0

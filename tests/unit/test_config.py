@@ -14,20 +14,28 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_fill_everything_but_id_and_name(tmp_path: Path) -> None:
     (tenant,) = load_tenants(write(tmp_path, "tenants:\n  - {tenant_id: globex, display_name: Globex}\n")).tenants
     assert (tenant.odoo_conn_id, tenant.schedule, tenant.dag_id, tenant.pool) == (
-        "odoo_globex", "0 * * * *", "odoo_sync__globex", "odoo_globex"
+        "odoo_globex",
+        "0 * * * *",
+        "odoo_sync__globex",
+        "odoo_globex",
     )
     assert tenant.plans.project is None and tenant.plans.budget_line == "Donor budget line"
 
 
 def test_each_bad_entry_is_named_and_good_ones_survive(tmp_path: Path) -> None:
-    result = load_tenants(write(tmp_path, """
+    result = load_tenants(
+        write(
+            tmp_path,
+            """
 tenants:
   - {tenant_id: ok1, display_name: One}
   - {tenant_id: Bad-Id, display_name: Two}
   - {tenant_id: ok3, display_name: Three, schedule: "every hour"}
   - {tenant_id: ok4, display_name: Four, surprise: 1}
   - {tenant_id: ok1, display_name: Again}
-"""))
+""",
+        )
+    )
     assert [t.tenant_id for t in result.tenants] == ["ok1"]
     text = "\n".join(result.errors)
     assert "tenant Bad-Id: field tenant_id" in text

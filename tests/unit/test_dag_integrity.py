@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_tenant_dag_order_and_guards(bag: DagBag) -> None:
     dag = bag.dags["odoo_sync__acme"]
     assert dag.max_active_runs == 1
     order = ["projects", "budget_categories", "budget_lines", "analytic_lines"]
-    for upstream, downstream in zip(order, order[1:], strict=False):
+    for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert {"migrate_schema"} == dag.get_task("check_odoo").upstream_task_ids
     assert all(dag.get_task(t).pool == "odoo_acme" for t in order)

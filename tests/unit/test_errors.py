@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import xmlrpc.client
 
 import pytest
@@ -12,14 +11,22 @@ from odoo_sync.errors import classify
     ("exc", "kind", "error_class"),
     [
         (ConnectionRefusedError(111, "Connection refused"), "transient", "connection"),
-        (socket.timeout("timed out"), "transient", "timeout"),
+        (TimeoutError("timed out"), "transient", "timeout"),
         (xmlrpc.client.ProtocolError("h/x", 502, "Bad Gateway", {}), "transient", "http"),
         (xmlrpc.client.ProtocolError("h/x", 504, "Gateway Timeout", {}), "transient", "http"),
         (xmlrpc.client.ProtocolError("h/x", 404, "Not Found", {}), "permanent", "http"),
         (xmlrpc.client.Fault(3, "Access Denied"), "auth", "auth"),
-        (xmlrpc.client.Fault(4, "Private methods (such as _read_group) cannot be called remotely."), "permanent", "access"),
+        (
+            xmlrpc.client.Fault(4, "Private methods (such as _read_group) cannot be called remotely."),
+            "permanent",
+            "access",
+        ),
         (xmlrpc.client.Fault(2, "Record does not exist or has been deleted."), "permanent", "validation"),
-        (xmlrpc.client.Fault(1, "Traceback...\npsycopg2.errors.SerializationFailure: could not serialize access"), "transient", "server"),
+        (
+            xmlrpc.client.Fault(1, "Traceback...\npsycopg2.errors.SerializationFailure: could not serialize access"),
+            "transient",
+            "server",
+        ),
         (xmlrpc.client.Fault(1, "ValueError: Invalid field 'nope'"), "permanent", "server"),
     ],
 )

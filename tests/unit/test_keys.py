@@ -13,7 +13,13 @@ def test_key_text_form_round_trips() -> None:
 
 @pytest.mark.parametrize(
     ("part", "value"),
-    [("tenant_id", ""), ("entity_id", "a:b"), ("entity_type", "has space"), ("operation", "x\n"), ("entity_id", "x" * 121)],
+    [
+        ("tenant_id", ""),
+        ("entity_id", "a:b"),
+        ("entity_type", "has space"),
+        ("operation", "x\n"),
+        ("entity_id", "x" * 121),
+    ],
 )
 def test_invalid_parts_are_refused_with_the_part_named(part: str, value: str) -> None:
     parts = {"tenant_id": "acme", "entity_type": "line", "entity_id": "1", "operation": "create"} | {part: value}

@@ -24,8 +24,14 @@ TARGETS = LineTargets(
 
 def row(**overrides: object) -> dict[str, object]:
     base = {
-        "id": "SL-1", "project_code": "PRJ-001", "budget_line_code": "2.1", "date": date(2026, 3, 2),
-        "description": "Flight Kampala-Nairobi", "amount": "412.50", "currency": "EUR", "status": "posted",
+        "id": "SL-1",
+        "project_code": "PRJ-001",
+        "budget_line_code": "2.1",
+        "date": date(2026, 3, 2),
+        "description": "Flight Kampala-Nairobi",
+        "amount": "412.50",
+        "currency": "EUR",
+        "status": "posted",
         "revision": 1,
     }
     return base | overrides
@@ -34,8 +40,13 @@ def row(**overrides: object) -> dict[str, object]:
 def test_a_line_carries_one_account_of_each_plan_and_a_negative_cost() -> None:
     vals = line_vals(row(), TARGETS, "acme:line:SL-1:create")
     assert vals == {
-        "name": "Flight Kampala-Nairobi", "date": "2026-03-02", "amount": -412.5,
-        "account_id": 11, "x_plan3_id": 22, "x_plan4_id": 32, "ref": "acme:line:SL-1:create",
+        "name": "Flight Kampala-Nairobi",
+        "date": "2026-03-02",
+        "amount": -412.5,
+        "account_id": 11,
+        "x_plan3_id": 22,
+        "x_plan4_id": 32,
+        "ref": "acme:line:SL-1:create",
     }
 
 
@@ -85,6 +96,6 @@ def test_plan_decides_create_write_unlink_reject_and_not_ours() -> None:
     assert [(str(w.key), w.odoo_id, w.vals["amount"]) for w in plan.writes] == [("acme:line:SL-2:write-r3", 102, -10.0)]
     assert [(str(u.key), u.odoo_id) for u in plan.unlinks] == [("acme:line:SL-3:unlink", 103)]
     assert plan.not_ours == ["SL-4"]
-    assert [(e.entity_id, "field " + f in msg) for (e, msg), f in zip(plan.rejected, ["amount", "id"], strict=True)] == [
-        ("SL-5", True), ("SL:6", True)
-    ]
+    assert [
+        (e.entity_id, "field " + f in msg) for (e, msg), f in zip(plan.rejected, ["amount", "id"], strict=True)
+    ] == [("SL-5", True), ("SL:6", True)]

@@ -35,4 +35,8 @@ def test_innocent_text_is_left_alone() -> None:
 
 def test_nested_values_lose_sensitive_keys() -> None:
     value = {"login": "a", "Password": "x", "nested": [{"client_secret": "y", "note": "token=abc123"}]}
-    assert scrub_value(value) == {"login": "a", "Password": MASK, "nested": [{"client_secret": MASK, "note": f"token={MASK}"}]}
+    assert scrub_value(value) == {
+        "login": "a",
+        "Password": MASK,
+        "nested": [{"client_secret": MASK, "note": f"token={MASK}"}],
+    }
