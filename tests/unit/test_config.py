@@ -47,3 +47,15 @@ tenants:
 def test_unreadable_file_is_one_error(tmp_path: Path) -> None:
     result = load_tenants(write(tmp_path, "tenants: [unclosed"))
     assert result.tenants == [] and "cannot be read as YAML" in result.errors[0]
+
+
+def test_each_tenant_gets_a_pool_sized_from_its_config(tmp_path: Path) -> None:
+    from odoo_sync.pools import pools_for
+
+    tenants = load_tenants(
+        write(tmp_path, "tenants:\n  - {tenant_id: a1, display_name: A}\n  - {tenant_id: b2, display_name: B, pool_slots: 5}\n")
+    ).tenants
+    assert pools_for(tenants) == {
+        "odoo_a1": {"slots": 2, "description": "Concurrent Odoo calls for tenant a1"},
+        "odoo_b2": {"slots": 5, "description": "Concurrent Odoo calls for tenant b2"},
+    }

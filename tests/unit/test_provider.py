@@ -1,0 +1,39 @@
+"""The project registers the `odoo` connection type with Airflow through its provider entry point."""
+
+from __future__ import annotations
+
+import warnings
+
+from airflow.providers_manager import ProvidersManager
+
+
+def manager() -> ProvidersManager:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ProvidersManager()
+
+
+def test_odoo_connection_type_is_listed_with_its_hook() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hook = manager().hooks.get("odoo")
+    assert hook is not None
+    assert (hook.hook_class_name, hook.package_name, hook.connection_id_attribute_name) == (
+        "odoo_sync.hooks.odoo.OdooHook",
+        "togrant-odoo-sync",
+        "odoo_conn_id",
+    )
+    assert hook.connection_testable  # the UI's Test button calls OdooHook.test_connection
+
+
+def test_the_form_is_odoo_shaped() -> None:
+    pm = manager()
+    behaviour = pm.field_behaviours["odoo"]
+    assert behaviour["relabeling"] == {
+        "host": "Odoo URL",
+        "schema": "Database",
+        "login": "Login",
+        "password": "Password or API key",
+    }
+    fields = {name for name in pm.connection_form_widgets if name.startswith("extra__odoo__")}
+    assert {"extra__odoo__timeout", "extra__odoo__verify_tls", "extra__odoo__tenant_id"} <= fields
