@@ -74,12 +74,13 @@ def _revision(row: dict[str, Any], tenant: str) -> int:
 
 def sync_lines(s: Session, targets: LineTargets, start: datetime | None, end: datetime) -> None:
     """Stream changed lines in chunks; each chunk: plan, then apply through the ledger."""
-    started, seen = time.monotonic(), 0
-    for rows in source.changed_lines(s.source(), s.tenant.tenant_id, start, end):
-        created = s.ledger.created_ids(s.tenant.tenant_id, "line", [str(r["id"]) for r in rows])
+    tenant, started, seen = s.tenant.tenant_id, time.monotonic(), 0
+    total = source.count_changed_lines(s.source(), tenant, start, end)
+    for rows in source.changed_lines(s.source(), tenant, start, end):
+        created = s.ledger.created_ids(tenant, "line", [str(r["id"]) for r in rows])
         apply_plan(s, plan_lines(rows, targets, created))
         seen += len(rows)
-        log.info("tenant %s: lines %s synced, %.0f s", s.tenant.tenant_id, f"{seen:,}", time.monotonic() - started)
+        log.info("tenant %s: lines %s/%s, %.0f s", tenant, f"{seen:,}", f"{total:,}", time.monotonic() - started)
     s.summary.of("line").seen += seen
 
 

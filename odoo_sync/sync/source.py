@@ -28,6 +28,15 @@ def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[
         return cur.fetchall()
 
 
+def count_changed_lines(conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime) -> int:
+    """How many lines changed in [start, end), for progress reporting."""
+    with conn.cursor() as cur:
+        cur.execute(query("spending_lines_changed_count"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
+        row = cur.fetchone()
+    conn.commit()
+    return int(row[0]) if row else 0
+
+
 def changed_lines(
     conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime, chunk: int = CHUNK_ROWS
 ) -> Iterator[list[dict[str, Any]]]:
