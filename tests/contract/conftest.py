@@ -69,9 +69,7 @@ class OdooTarget:
         return self._uid
 
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        return self.proxy("object").execute_kw(
-            self.db, self.uid, self.password, model, method, list(args), kwargs
-        )
+        return self.proxy("object").execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
 
     def fault(self, model: str, method: str, *args: Any, **kwargs: Any) -> xmlrpc.client.Fault:
         with pytest.raises(xmlrpc.client.Fault) as info:

@@ -1,4 +1,4 @@
-"""The common service and the HTTP envelope: version, authenticate, login, wrong database, unknown services."""
+"""The common service and the HTTP envelope: version, authenticate, login, wrong database, bad services."""
 
 from __future__ import annotations
 
@@ -41,10 +41,7 @@ def test_authenticate_returns_the_uid(odoo: OdooTarget, recorded_faults: dict[st
 
 def test_authenticate_with_an_api_key(odoo: OdooTarget, fake: FakeOdoo) -> None:
     assert odoo.common.authenticate(odoo.db, odoo.login, API_KEY, {}) == 2
-    assert (
-        odoo.proxy("object").execute_kw(odoo.db, 2, API_KEY, "res.users", "check_access_rights", ["read"])
-        is True
-    )
+    assert odoo.proxy("object").execute_kw(odoo.db, 2, API_KEY, "res.users", "check_access_rights", ["read"]) is True
 
 
 @pytest.mark.parametrize("login_ok", [True, False])
@@ -53,13 +50,8 @@ def test_wrong_password_or_login_is_false_not_a_fault(odoo: OdooTarget, login_ok
     assert odoo.common.authenticate(odoo.db, login, "wrong-password", {}) is False
 
 
-def test_legacy_login_with_a_wrong_password_is_false(
-    odoo: OdooTarget, recorded_faults: dict[str, Any]
-) -> None:
-    assert (
-        odoo.common.login(odoo.db, odoo.login, "wrong-password")
-        is recorded_faults["login (legacy) wrong pw"]["res"]
-    )
+def test_legacy_login_with_a_wrong_password_is_false(odoo: OdooTarget, recorded_faults: dict[str, Any]) -> None:
+    assert odoo.common.login(odoo.db, odoo.login, "wrong-password") is recorded_faults["login (legacy) wrong pw"]["res"]
 
 
 @pytest.mark.parametrize("label", ["authenticate wrong db", "execute_kw wrong db"])
@@ -70,9 +62,7 @@ def test_wrong_database_is_fault_1_with_psycopg2_text(
         if label.startswith("authenticate"):
             odoo.common.authenticate("no_such_db", odoo.login, odoo.password, {})
         else:
-            odoo.proxy("object").execute_kw(
-                "no_such_db", odoo.uid, odoo.password, "res.users", "search", [[]]
-            )
+            odoo.proxy("object").execute_kw("no_such_db", odoo.uid, odoo.password, "res.users", "search", [[]])
     entry = recorded_faults[label]["res"]
     assert info.value.faultCode == entry["faultCode"] == 1
     assert info.value.faultString.startswith("Traceback (most recent call last):")
@@ -94,9 +84,7 @@ def test_unknown_method_on_the_object_service(odoo: OdooTarget, recorded_faults:
     with pytest.raises(xmlrpc.client.Fault) as info:
         odoo.proxy("object").nosuch()
     assert info.value.faultCode == 1
-    assert last_line(info.value.faultString) == recorded_last_line(
-        recorded_faults["unknown method on object svc"]
-    )
+    assert last_line(info.value.faultString) == recorded_last_line(recorded_faults["unknown method on object svc"])
 
 
 def test_unknown_method_on_the_common_service(odoo: OdooTarget) -> None:
@@ -132,3 +120,15 @@ def test_other_versions_report_their_number(version: int) -> None:
         info = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/common").version()
     assert info["server_version_info"] == [version, 0, 0, "final", 0, ""]
     assert info["server_version"] == info["server_serie"] == f"{version}.0"
+
+
+def test_execute_takes_positional_arguments(odoo: OdooTarget) -> None:
+    plan = int(odoo.call("ir.config_parameter", "get_param", "analytic.project_plan"))
+    found = odoo.proxy("object").execute(
+        odoo.db, odoo.uid, odoo.password, "account.analytic.plan", "search", [("id", "=", plan)]
+    )
+    assert found == [plan]
+
+
+def test_db_service_server_version(odoo: OdooTarget) -> None:
+    assert odoo.proxy("db").server_version() == odoo.common.version()["server_version"]

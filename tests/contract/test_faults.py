@@ -34,9 +34,7 @@ CASES: dict[str, Callable[[OdooTarget], Any]] = {
     "missing required (line w/o name)": lambda o: o.call(LINE, "create", {"amount": 1.0}),
     "missing required (line name=False)": lambda o: o.call(LINE, "create", {"name": False, "amount": 1.0}),
     "unknown field on create": lambda o: o.call(LINE, "create", {"name": "x", "x_plan999_id": 1}),
-    "unknown field on write": lambda o: o.call(
-        LINE, "write", o.create(LINE, {"name": f"{o.prefix}w"}), {"nope": 1}
-    ),
+    "unknown field on write": lambda o: o.call(LINE, "write", o.create(LINE, {"name": f"{o.prefix}w"}), {"nope": 1}),
     "unknown field in domain": lambda o: o.call(LINE, "search", [("nope", "=", 1)]),
     "unknown field in read fields": lambda o: o.call(LINE, "search_read", [], fields=["nope"], limit=1),
     "non-existent model": lambda o: o.call("no.such.model", "search", []),
@@ -133,9 +131,7 @@ def test_bad_date_on_write_is_checked_by_the_orm(odoo: OdooTarget) -> None:
     line = odoo.create(LINE, {"name": f"{odoo.prefix}d", "amount": 1.0})
     fault = odoo.fault(LINE, "write", [line], {"date": "2024-13-45"})
     assert fault.faultCode == 1
-    assert (
-        last_line(fault.faultString) == "ValueError: time data '2024-13-45' does not match format '%Y-%m-%d'"
-    )
+    assert last_line(fault.faultString) == "ValueError: time data '2024-13-45' does not match format '%Y-%m-%d'"
 
 
 def test_unexpected_keyword_is_a_type_error(odoo: OdooTarget) -> None:

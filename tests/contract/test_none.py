@@ -34,7 +34,8 @@ def test_nil_in_a_request_is_read_as_none(odoo: OdooTarget) -> None:
     odoo.created.setdefault(LINE, []).append(line)  # type: ignore[arg-type]
     rows = call("search_read", [("id", "=", line)], fields=None, limit=None)
     assert rows and rows[0]["ref"] is False and rows[0]["amount"] == 0.0 and rows[0]["account_id"] is False
-    fault = pytest.raises(xmlrpc.client.Fault, call, "create", {"name": f"{odoo.prefix}nil", "date": None})
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        call("create", {"name": f"{odoo.prefix}nil", "date": None})
     assert fault.value.faultCode == 2 and "Field: Date (date)" in fault.value.faultString
 
 

@@ -18,9 +18,7 @@ def plan_columns(odoo: OdooTarget) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in fields.items() if k == "account_id" or k.startswith("x_plan")}
 
 
-def test_seed_state_is_the_recorded_one(
-    odoo: OdooTarget, fake: FakeOdoo, recorded_state: dict[str, Any]
-) -> None:
+def test_seed_state_is_the_recorded_one(odoo: OdooTarget, fake: FakeOdoo, recorded_state: dict[str, Any]) -> None:
     plans = odoo.call(
         PLAN, "search_read", [], fields=["name", "parent_id", "root_id", "default_applicability"], order="id"
     )
@@ -112,9 +110,7 @@ def test_deleting_a_plan_that_has_accounts_is_refused(odoo: OdooTarget) -> None:
 def test_deleting_an_account_empties_plan_columns_on_its_lines(odoo: OdooTarget) -> None:
     plan_id, column = odoo.plan_column()
     account = odoo.account(plan_id, "del")
-    line = odoo.create(
-        LINE, {"name": f"{odoo.prefix}l", "ref": f"{odoo.prefix}l", column: account, "amount": 3.0}
-    )
+    line = odoo.create(LINE, {"name": f"{odoo.prefix}l", "ref": f"{odoo.prefix}l", column: account, "amount": 3.0})
     odoo.call(ACCOUNT, "unlink", [account])
     assert odoo.call(LINE, "read", [line], [column, "amount"]) == [{"id": line, column: False, "amount": 3.0}]
 

@@ -43,15 +43,11 @@ def test_a_shared_account_is_not_renamed(odoo: OdooTarget) -> None:
 def test_odoo_18_shape(fake: FakeOdoo) -> None:
     with FakeOdoo(version=18) as srv:
         proxy = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/object")
-        fields = proxy.execute_kw(
-            srv.db, 2, srv.password, PROJECT, "fields_get", [], {"attributes": ["type"]}
-        )
+        fields = proxy.execute_kw(srv.db, 2, srv.password, PROJECT, "fields_get", [], {"attributes": ["type"]})
         assert "analytic_account_id" not in fields
         assert {"account_id", "x_plan2_id", "x_plan3_id", "x_plan4_id"} <= set(fields)
         account = proxy.execute_kw(srv.db, 2, srv.password, ACCOUNT, "create", [{"name": "A", "plan_id": 3}])
-        project = proxy.execute_kw(
-            srv.db, 2, srv.password, PROJECT, "create", [{"name": "P", "x_plan3_id": account}]
-        )
+        project = proxy.execute_kw(srv.db, 2, srv.password, PROJECT, "create", [{"name": "P", "x_plan3_id": account}])
         row = proxy.execute_kw(srv.db, 2, srv.password, PROJECT, "read", [[project], ["x_plan3_id"]])
         assert row == [{"id": project, "x_plan3_id": [account, "A"]}]
 

@@ -10,10 +10,7 @@ pytestmark = pytest.mark.contract
 
 
 def _lines(odoo: OdooTarget, n: int, **extra: object) -> list[dict[str, object]]:
-    return [
-        {"name": f"{odoo.prefix}{i}", "ref": f"{odoo.prefix}{i}", "amount": float(i), **extra}
-        for i in range(n)
-    ]
+    return [{"name": f"{odoo.prefix}{i}", "ref": f"{odoo.prefix}{i}", "amount": float(i), **extra} for i in range(n)]
 
 
 def test_create_one_returns_an_id_and_a_list_returns_ids_in_order(odoo: OdooTarget) -> None:
@@ -43,9 +40,7 @@ def test_a_batch_with_one_missing_many2one_stores_nothing(odoo: OdooTarget) -> N
 
 def test_line_defaults(odoo: OdooTarget) -> None:
     line = odoo.create(LINE, {"name": f"{odoo.prefix}d"})
-    row = odoo.call(LINE, "read", [line], ["company_id", "currency_id", "amount", "date", "user_id", "code"])[
-        0
-    ]
+    row = odoo.call(LINE, "read", [line], ["company_id", "currency_id", "amount", "date", "user_id", "code"])[0]
     company = odoo.call("res.users", "read", [odoo.uid], ["company_id"])[0]["company_id"]
     currency = odoo.call("res.company", "read", [company[0]], ["currency_id"])[0]["currency_id"]
     assert row["company_id"] == company
@@ -71,9 +66,7 @@ def test_account_defaults_and_display_name(odoo: OdooTarget) -> None:
     plan_id, _ = odoo.plan_column()
     with_code = odoo.account(plan_id, "A1")
     without = odoo.create(ACCOUNT, {"name": f"{odoo.prefix}no code", "plan_id": plan_id})
-    rows = odoo.call(
-        ACCOUNT, "read", [with_code, without], ["active", "company_id", "display_name", "root_plan_id"]
-    )
+    rows = odoo.call(ACCOUNT, "read", [with_code, without], ["active", "company_id", "display_name", "root_plan_id"])
     assert rows[0]["active"] is True and rows[0]["company_id"]
     assert rows[0]["display_name"] == f"[{odoo.prefix}A1] {odoo.prefix}A1"
     assert rows[1]["display_name"] == f"{odoo.prefix}no code"
@@ -83,9 +76,7 @@ def test_account_defaults_and_display_name(odoo: OdooTarget) -> None:
 def test_account_needs_name_and_plan(odoo: OdooTarget) -> None:
     fault = odoo.fault(ACCOUNT, "create", {"name": f"{odoo.prefix}x"})
     assert fault.faultCode == 2
-    assert fault.faultString.endswith(
-        "Model: Analytic Account (account.analytic.account)\nField: Plan (plan_id)\n"
-    )
+    assert fault.faultString.endswith("Model: Analytic Account (account.analytic.account)\nField: Plan (plan_id)\n")
 
 
 def test_many2one_reads_as_id_and_display_name(odoo: OdooTarget) -> None:
@@ -131,3 +122,12 @@ def test_name_search(odoo: OdooTarget) -> None:
     account = odoo.account(plan_id, "NS")
     found = odoo.call(ACCOUNT, "name_search", f"{odoo.prefix}NS")
     assert [account, f"[{odoo.prefix}NS] {odoo.prefix}NS"] in found
+
+
+def test_action_archive_commits_then_fails_to_marshal_none(odoo: OdooTarget) -> None:
+    plan_id, _ = odoo.plan_column()
+    account = odoo.account(plan_id, "arch")
+    fault = odoo.fault(ACCOUNT, "action_archive", [account])
+    assert fault.faultCode == 1
+    assert fault.faultString.strip().splitlines()[-1] == "TypeError: cannot marshal None unless allow_none is enabled"
+    assert odoo.call(ACCOUNT, "read", [account], ["active"])[0]["active"] is False

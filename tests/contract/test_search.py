@@ -80,9 +80,7 @@ def test_dotted_paths_through_many2one(odoo: OdooTarget, data: dict[str, Any]) -
     plan_name = odoo.call(PLAN, "read", [data["plan"]], ["name"])[0]["name"]
     assert refs(odoo, [(f"{col}.plan_id.name", "=", plan_name)]) == ["0", "1", "3", "4"]
     assert refs(odoo, [(f"{col}.code", "!=", f"{odoo.prefix}B")]) == ["0", "3"]  # no account: no match
-    found = odoo.call(
-        ACCOUNT, "search", [("plan_id.name", "=", plan_name), ("code", "=like", f"{odoo.prefix}%")]
-    )
+    found = odoo.call(ACCOUNT, "search", [("plan_id.name", "=", plan_name), ("code", "=like", f"{odoo.prefix}%")])
     assert sorted(found) == sorted([data["a"], data["b"]])
 
 
@@ -90,9 +88,7 @@ def test_many2one_compared_with_a_name(odoo: OdooTarget, data: dict[str, Any]) -
     assert refs(odoo, [(data["column"], "ilike", f"{odoo.prefix}B")]) == ["1", "4"]
 
 
-def test_archived_records_are_hidden_unless_the_domain_says_active(
-    odoo: OdooTarget, data: dict[str, Any]
-) -> None:
+def test_archived_records_are_hidden_unless_the_domain_says_active(odoo: OdooTarget, data: dict[str, Any]) -> None:
     odoo.call(ACCOUNT, "write", [data["b"]], {"active": False})
     mine = [("code", "=like", f"{odoo.prefix}%")]
     assert odoo.call(ACCOUNT, "search", mine) == [data["a"]]
@@ -100,9 +96,7 @@ def test_archived_records_are_hidden_unless_the_domain_says_active(
         [data["a"], data["b"]]
     )
     assert odoo.call(ACCOUNT, "search", [*mine, ("active", "=", False)]) == [data["b"]]
-    assert sorted(odoo.call(ACCOUNT, "search", mine, context={"active_test": False})) == sorted(
-        [data["a"], data["b"]]
-    )
+    assert sorted(odoo.call(ACCOUNT, "search", mine, context={"active_test": False})) == sorted([data["a"], data["b"]])
     assert odoo.call(ACCOUNT, "read", [data["b"]], ["active"])[0]["active"] is False  # read ignores active
     assert refs(odoo, [(f"{data['column']}.code", "=", f"{odoo.prefix}B")]) == [
         "1",

@@ -1,4 +1,4 @@
-"""The fake's fault switches and statistics (what sits in front of a real Odoo: proxies, outages, slowness)."""
+"""The fake's fault switches and statistics (what sits in front of a real Odoo: proxies, outages, delays)."""
 
 from __future__ import annotations
 
@@ -128,14 +128,15 @@ def test_fail_record_rolls_the_whole_batch_back(odoo: OdooTarget, fake: FakeOdoo
 
 def test_die_after_creates(odoo: OdooTarget, fake: FakeOdoo) -> None:
     fake.die_after_creates = 2
-    odoo.create(LINE, lines(odoo, 2))
-    odoo.create(LINE, lines(odoo, 2))
-    deadline = time.monotonic() + 5
-    while not fake.down and time.monotonic() < deadline:
-        time.sleep(0.01)
+    proxy = odoo.proxy("object")  # one keep-alive connection, like a client sending batches
+    for _ in range(2):
+        proxy.execute_kw(odoo.db, odoo.uid, odoo.password, LINE, "create", [lines(odoo, 2)], {})
+    assert fake.down
     with pytest.raises(ConnectionRefusedError):
-        odoo.call(LINE, "create", lines(odoo, 2))
+        proxy.execute_kw(odoo.db, odoo.uid, odoo.password, LINE, "create", [lines(odoo, 2)], {})
     assert len(fake.records(LINE)) == 4
+    fake.down = False
+    assert odoo.call(LINE, "search_count", []) == 4
 
 
 def test_deny_access(odoo: OdooTarget, fake: FakeOdoo) -> None:
@@ -218,14 +219,9 @@ def test_cli_serves_until_sigterm() -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
-        assert line.startswith("fake odoo listening on http://127.0.0.1:") and line.endswith(
-            "db=demo login=admin"
-        )
+        assert line.startswith("fake odoo listening on http://127.0.0.1:") and line.endswith("db=demo login=admin")
         url = line.split()[4]
-        assert (
-            xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate("demo", "admin", "admin", {})
-            == 2
-        )
+        assert xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate("demo", "admin", "admin", {}) == 2
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:

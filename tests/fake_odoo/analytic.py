@@ -24,8 +24,7 @@ COMPANY = "res.company"
 PARAM = "ir.config_parameter"
 BASE_COLUMN = "This column contains module data and cannot be removed!"
 NO_PROJECT_PLAN = (
-    "A 'Project' plan needs to exist and its id needs to be set as `analytic.project_plan` "
-    "in the system variables"
+    "A 'Project' plan needs to exist and its id needs to be set as `analytic.project_plan` in the system variables"
 )
 
 
@@ -63,7 +62,7 @@ def defaults(store: Store, mdef: ModelDef, uid: int) -> dict[str, Any]:
     return out
 
 
-# -- hooks called by the store --------------------------------------------------------------------------------
+# -- hooks called by the store -------------------------------------------------------------------------------
 def check_create(store: Store, model: str, rows: list[dict[str, Any]]) -> None:
     if model == PLAN and not project_plan_id(store):  # Odoo checks browse(int(param)), truthy unless 0
         raise errors.UserError(NO_PROJECT_PLAN)
@@ -121,7 +120,7 @@ def after_unlink(store: Store, doomed: dict[str, set[int]]) -> None:
         store.schema_changed()
 
 
-# -- plans -----------------------------------------------------------------------------------------------------
+# -- plans ---------------------------------------------------------------------------------------------------
 def _plans_changed(store: Store, ids: list[int]) -> None:
     plans = store.tables[PLAN]
     subtree = store.hierarchy(PLAN, set(ids), down=True)
@@ -182,7 +181,7 @@ def _set_currencies(store: Store, ids: list[int]) -> None:
 def _rename_accounts(store: Store, ids: list[int]) -> None:
     link = project_field(store)
     projects = store.tables[PROJECT]
-    accounts = {projects[rid].get(link) for rid in ids} - {None}
+    accounts: set[int] = {projects[rid][link] for rid in ids if projects[rid].get(link)}
     for account in accounts:
         users = [p for p in projects.values() if p.get(link) == account]
         if len(users) == 1:

@@ -126,10 +126,7 @@ def _count(of: Computer) -> Computer:
 
 def _all_accounts(store: Store, recs: list[Record]) -> list[Any]:
     accounts = [a for a in store.tables[ACCOUNT].values() if a.get("active", True)]
-    return [
-        sum(1 for a in accounts if a.get("plan_id") in store.hierarchy(PLAN, {r["id"]}, down=True))
-        for r in recs
-    ]
+    return [sum(1 for a in accounts if a.get("plan_id") in store.hierarchy(PLAN, {r["id"]}, down=True)) for r in recs]
 
 
 def _project_balance(store: Store, recs: list[Record]) -> list[Any]:
@@ -152,9 +149,7 @@ COMPUTERS: dict[tuple[str, str], Computer] = {
     (ACCOUNT, "currency_id"): _company_currency,
     (ACCOUNT, "project_ids"): _PROJECTS,
     (ACCOUNT, "project_count"): _count(_PROJECTS),
-    (ACCOUNT, "color"): lambda s, recs: [
-        s.tables[PLAN].get(r.get("plan_id") or 0, {}).get("color") for r in recs
-    ],
+    (ACCOUNT, "color"): lambda s, recs: [s.tables[PLAN].get(r.get("plan_id") or 0, {}).get("color") for r in recs],
     (PLAN, "root_id"): lambda s, recs: [analytic.root_of(s, r["id"]) for r in recs],
     (PLAN, "children_ids"): _PLAN_CHILDREN,
     (PLAN, "children_count"): _count(_PLAN_CHILDREN),

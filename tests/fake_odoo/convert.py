@@ -55,9 +55,7 @@ def _many2one(model: str, field: FieldDef, value: Any) -> int | None:
     if isinstance(value, str):
         if value.strip().lstrip("+-").isdigit():
             return int(value)
-        raise errors.sql_error(
-            errors.InvalidTextRepresentation, f'invalid input syntax for type integer: "{value}"'
-        )
+        raise errors.sql_error(errors.InvalidTextRepresentation, f'invalid input syntax for type integer: "{value}"')
     if isinstance(value, float) and value.is_integer():
         return int(value)
     raise errors.sql_error(
@@ -206,3 +204,60 @@ def check_foreign_keys(
                 continue
             if not exists(field.relation or "", value):
                 raise errors.fk_violation(mdef.description, mdef.name, name)
+
+
+# -- domain values ---------------------------------------------------------------------------------------
+def like_matcher(pattern: str, insensitive: bool, wrap: bool) -> Callable[[str], bool]:
+    """SQL LIKE ('%' any run, '_' one char, backslash escapes); ``wrap`` adds '%' around (like/ilike)."""
+    if not any(ch in pattern for ch in "%_\\"):
+        if insensitive:
+            low = pattern.lower()
+            return (lambda s: low in s.lower()) if wrap else (lambda s: s.lower() == low)
+        return (lambda s: pattern in s) if wrap else (lambda s: s == pattern)
+    if wrap:
+        pattern = f"%{pattern}%"
+    regex, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            regex.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        regex.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    compiled = re.compile("".join(regex), re.DOTALL | (re.IGNORECASE if insensitive else 0))
+    return lambda s: compiled.fullmatch(s) is not None
+
+
+def coerce(field: FieldDef, value: Any) -> Any:
+    """A domain value as PostgreSQL would compare it with the column (False means NULL)."""
+    if value is False or value is None:
+        return None
+    ftype = field.type
+    if ftype == "boolean":
+        return bool(value)
+    if ftype in ("integer", "many2one"):
+        return _number(int, value, "integer")
+    if ftype in ("float", "monetary"):
+        return _number(float, value, "numeric")
+    if ftype == "date":
+        return pg_date(value, field.name) if isinstance(value, str) else value
+    if ftype in ("char", "text", "html", "selection") and isinstance(value, (int, float)):
+        kind = "integer" if isinstance(value, int) else "numeric"
+        raise errors.sql_error(
+            errors.UndefinedFunction,
+            f"operator does not exist: character varying = {kind}",
+            "No operator matches the given name and argument types. You might need to add explicit type casts.",
+        )
+    return value
+
+
+def _number(kind: type, value: Any, sql_type: str) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value if kind is float else int(value)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise errors.sql_error(
+            errors.InvalidTextRepresentation, f'invalid input syntax for type {sql_type}: "{value}"'
+        ) from None

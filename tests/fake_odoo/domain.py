@@ -18,9 +18,7 @@ def normalize(domain: Any) -> list[Any]:
     if not domain:
         return [TRUE_LEAF]
     if not isinstance(domain, (list, tuple)):
-        raise ValueError(
-            "Domains to normalize must have a 'domain' form: a list or tuple of domain components"
-        )
+        raise ValueError("Domains to normalize must have a 'domain' form: a list or tuple of domain components")
     result: list[Any] = []
     expected = 1
     for token in domain:
@@ -103,9 +101,4 @@ def _compile(ctx: SearchContext, model: str, node: Any) -> Compiled:
 
 
 def _negatable(leaf: Any) -> bool:
-    return (
-        isinstance(leaf, tuple)
-        and len(leaf) == 3
-        and isinstance(leaf[1], str)
-        and leaf[1].lower() in NEGATION
-    )
+    return isinstance(leaf, tuple) and len(leaf) == 3 and isinstance(leaf[1], str) and leaf[1].lower() in NEGATION

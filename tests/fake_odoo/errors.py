@@ -1,4 +1,4 @@
-"""Odoo's exception classes as the RPC layer maps them to XML-RPC fault codes (odoo/addons/base/controllers/rpc.py).
+"""Odoo's exceptions as its RPC layer maps them to XML-RPC fault codes (odoo/addons/base/controllers/rpc.py).
 
 UserError and its subclasses -> 2, AccessDenied -> 3, AccessError -> 4, anything else -> 1 with the whole
 Python traceback as faultString (``"".join(traceback.format_exception(...))``), like Odoo does.
@@ -88,8 +88,8 @@ for _cls in (
     DatatypeMismatch,
 ):
     _cls.__module__ = "psycopg2.errors"
-for _cls in (UserError, ValidationError, MissingError, AccessError, AccessDenied):
-    _cls.__module__ = "odoo.exceptions"
+for _odoo_cls in (UserError, ValidationError, MissingError, AccessError, AccessDenied):
+    _odoo_cls.__module__ = "odoo.exceptions"
 
 
 def db_missing(db: str) -> OperationalError:
@@ -109,9 +109,7 @@ def sql_error(cls: type[Exception], message: str, hint: str | None = None) -> Ex
 
 def missing_records(model: str, ids: list[int], uid: int) -> MissingError:
     """MissingError for ids that do not exist, worded like Odoo 17 (recordset repr of the missing ids)."""
-    return MissingError(
-        f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {uid})"
-    )
+    return MissingError(f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {uid})")
 
 
 def not_null_violation(model_label: str, model: str, field_label: str, field: str) -> ValidationError:

@@ -100,10 +100,9 @@ SELECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 ONDELETE: dict[tuple[str, str], str] = {
-    ("account.analytic.account", "plan_id"): "restrict",  # required many2one without ondelete: restrict
     ("account.analytic.plan", "parent_id"): "cascade",
-    ("account.analytic.line", "company_id"): "restrict",
     ("account.analytic.line", "move_line_id"): "cascade",
+    ("account.move.line", "move_id"): "cascade",
 }
 
 M2O: dict[str, Any] = {"domain": []}

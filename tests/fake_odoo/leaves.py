@@ -3,13 +3,11 @@ Odoo 17's NULL rules (negative operators match NULL, ``in`` with False matches N
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tests.fake_odoo import errors
-from tests.fake_odoo.convert import pg_date
+from tests.fake_odoo.convert import coerce, like_matcher
 from tests.fake_odoo.schema import FieldDef, ModelDef
 
 Record = dict[str, Any]
@@ -114,26 +112,35 @@ def _any(preds: list[Predicate]) -> Predicate:
 
 
 def compile_leaf(ctx: SearchContext, model: str, leaf: Any) -> Compiled:
+    if leaf in (TRUE_LEAF, FALSE_LEAF):
+        return Compiled(lambda r: True) if leaf[0] == 1 else Compiled(lambda r: False, set())
+    field, rest, op, right = _parse(ctx, model, leaf)
+    if rest or op in ("any", "not any"):
+        return _relational(ctx, model, field, rest, op, right, leaf)
+    if field.name == "display_name":
+        return _display_name(ctx, model, op, right)
+    if not field.store and field.name not in ctx.model_def(model).also_stored:
+        raise ValueError(f"Non-stored field {model}.{field.name} cannot be searched.")
+    if field.type in ("one2many", "many2many"):
+        raise NotImplementedError(f"fake_odoo: searching on {field.type} {model}.{field.name} is not supported")
+    return _stored(ctx, model, field, op, right)
+
+
+def _parse(ctx: SearchContext, model: str, leaf: Any) -> tuple[FieldDef, str, str, Any]:
+    """Check a leaf as expression.py does; return (first field of the path, rest of it, operator, value)."""
     if not (isinstance(leaf, tuple) and len(leaf) == 3):
         raise ValueError(f"Invalid leaf {leaf!r}")
     left, op, right = leaf
-    if leaf in (TRUE_LEAF, FALSE_LEAF):
-        return Compiled(lambda r: True) if left == 1 else Compiled(lambda r: False, set())
     if not isinstance(left, str) or not isinstance(op, str) or op.lower() not in TERM_OPERATORS:
         raise ValueError(f"Invalid leaf {leaf!r}")
-    op = op.lower()
     head, _, rest = left.partition(".")
     field = ctx.fields(model).get(head)
     if field is None:
         raise ValueError(f"Invalid field {model}.{head} in leaf {leaf!r}")
-    if rest or op in ("any", "not any"):
-        return _relational(ctx, model, field, rest, op, right, leaf)
-    if head == "display_name":
-        return _display_name(ctx, model, op, right)
-    if not field.store and head not in ctx.model_def(model).also_stored:
-        raise ValueError(f"Non-stored field {model}.{head} cannot be searched.")
-    if field.type in ("one2many", "many2many"):
-        raise NotImplementedError(f"fake_odoo: searching on {field.type} {model}.{head} is not supported")
+    return field, rest, op.lower(), right
+
+
+def _stored(ctx: SearchContext, model: str, field: FieldDef, op: str, right: Any) -> Compiled:
     if op in ("child_of", "parent_of"):
         return _hierarchy(ctx, model, field, op, right)
     if field.type == "many2one" and op in NAME_OPERATORS and _names(right):
@@ -159,13 +166,9 @@ def _member(name: str, ids: set[int], negative: bool = False) -> Compiled:
     return Compiled(lambda r: r.get(name) in ids, None if name != "id" else set(ids))
 
 
-def _relational(
-    ctx: SearchContext, model: str, field: FieldDef, rest: str, op: str, right: Any, leaf: Any
-) -> Compiled:
+def _relational(ctx: SearchContext, model: str, field: FieldDef, rest: str, op: str, right: Any, leaf: Any) -> Compiled:
     if field.type in ("one2many", "many2many"):
-        raise NotImplementedError(
-            f"fake_odoo: paths through {field.type} fields are not supported ({leaf!r})"
-        )
+        raise NotImplementedError(f"fake_odoo: paths through {field.type} fields are not supported ({leaf!r})")
     if field.type != "many2one":
         raise ValueError(f"Invalid field {model}.{field.name} in leaf {leaf!r}")
     comodel = field.relation or ""
@@ -265,59 +268,3 @@ def _like(name: str, op: str, right: Any) -> Compiled:
     if op.startswith("not"):
         return Compiled(lambda r: (x := r.get(name)) is None or not match(str(x)))
     return Compiled(lambda r: (x := r.get(name)) is not None and match(str(x)))
-
-
-def like_matcher(pattern: str, insensitive: bool, wrap: bool) -> Callable[[str], bool]:
-    """SQL LIKE ('%' any run, '_' one char, backslash escapes); ``wrap`` adds '%' around (like/ilike)."""
-    if not any(ch in pattern for ch in "%_\\"):
-        if insensitive:
-            low = pattern.lower()
-            return (lambda s: low in s.lower()) if wrap else (lambda s: s.lower() == low)
-        return (lambda s: pattern in s) if wrap else (lambda s: s == pattern)
-    if wrap:
-        pattern = f"%{pattern}%"
-    regex, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            regex.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        regex.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
-        i += 1
-    compiled = re.compile("".join(regex), re.DOTALL | (re.IGNORECASE if insensitive else 0))
-    return lambda s: compiled.fullmatch(s) is not None
-
-
-def coerce(field: FieldDef, value: Any) -> Any:
-    """A domain value as PostgreSQL would compare it with the column (False means NULL)."""
-    if value is False or value is None:
-        return None
-    ftype = field.type
-    if ftype == "boolean":
-        return bool(value)
-    if ftype in ("integer", "many2one"):
-        return _number(int, value, "integer")
-    if ftype in ("float", "monetary"):
-        return _number(float, value, "numeric")
-    if ftype == "date":
-        return pg_date(value, field.name) if isinstance(value, str) else value
-    if ftype in ("char", "text", "html", "selection") and isinstance(value, (int, float)):
-        kind = "integer" if isinstance(value, int) else "numeric"
-        raise errors.sql_error(
-            errors.UndefinedFunction,
-            f"operator does not exist: character varying = {kind}",
-            "No operator matches the given name and argument types. You might need to add explicit type casts.",
-        )
-    return value
-
-
-def _number(kind: type, value: Any, sql_type: str) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value if kind is float else int(value)
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise errors.sql_error(
-            errors.InvalidTextRepresentation, f'invalid input syntax for type {sql_type}: "{value}"'
-        ) from None

@@ -22,8 +22,8 @@ _TEXT = ("char", "text", "html", "selection")
 def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
     if order and (not isinstance(order, str) or not _ORDER.match(order)):
         raise ValueError(
-            f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list of '
-            "valid field names (optionally followed by asc/desc for the direction)"
+            f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
+            "list of valid field names (optionally followed by asc/desc for the direction)"
         )
     spec = order or store.model_def(model).order
     fields = store.fields(model)
@@ -42,9 +42,7 @@ def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
     return keys
 
 
-def sort_records(
-    store: Store, model: str, recs: list[Record], keys: list[OrderKey], depth: int = 0
-) -> list[Record]:
+def sort_records(store: Store, model: str, recs: list[Record], keys: list[OrderKey], depth: int = 0) -> list[Record]:
     out = list(recs)
     for name, desc, nulls_first in reversed(keys):
         value = _value_func(store, model, name, depth)

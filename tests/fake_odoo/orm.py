@@ -14,7 +14,19 @@ from tests.fake_odoo.computed import Reader, display_name
 from tests.fake_odoo.store import Store
 
 PRIVATE = re.compile(r"^(_.*|init)$")
-MULTI = frozenset({"read", "write", "unlink", "exists", "check_access_rule", "name_get"})
+MULTI = frozenset(
+    {
+        "read",
+        "write",
+        "unlink",
+        "exists",
+        "check_access_rule",
+        "name_get",
+        "action_archive",
+        "action_unarchive",
+        "toggle_active",
+    }
+)
 OPERATIONS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
 
@@ -35,7 +47,8 @@ class Env:
 
 def access_error(model: str, description: str, operation: str) -> errors.AccessError:
     return errors.AccessError(
-        f"You are not allowed to {OPERATIONS.get(operation, operation)} '{description}' ({model}) records.\n\n"
+        f"You are not allowed to {OPERATIONS.get(operation, operation)} '{description}' ({model}) "
+        "records.\n\n"
         "This operation is allowed for the following groups:\n\t- Accounting/Analytic Accounting\n\n"
         "Contact your administrator to request access if necessary."
     )
@@ -81,9 +94,7 @@ class BaseModel:
         return Reader(self._store, self._name, load).rows(recs, names)
 
     # -- @api.model ----------------------------------------------------------------------------------------
-    def search(
-        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
-    ) -> list[int]:
+    def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
         self._check("read")
         return self._store.search(
             self._name, domain, active_test=self.env.active_test, order=order, offset=offset, limit=limit
@@ -186,7 +197,7 @@ class BaseModel:
         batch = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
         return self._store.create(self._name, batch, self.env.uid, self.env.fail_record)
 
-    # -- multi (first argument: ids) ---------------------------------------------------------------------------
+    # -- multi (first argument: ids) -------------------------------------------------------------------------
     def read(self, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list[dict[str, Any]]:
         self._check("read")
         return self._read(_ids(ids), self._fields_to_read(fields), load)
@@ -208,6 +219,25 @@ class BaseModel:
 
     def check_access_rule(self, ids: Any, operation: str) -> None:
         self._check(operation)  # returns None: Odoo answers "cannot marshal None"
+
+    def toggle_active(self, ids: Any) -> None:
+        """Flip ``active``. Returns None: over XML-RPC the change is committed, the answer is a fault."""
+        table = self._store.tables[self._name]
+        if not self._store.model_def(self._name).has_active:
+            raise AssertionError(f"No 'active' field on model {self._name}")
+        self._check("write")
+        records = [i for i in _ids(ids) if i in table]
+        active = [i for i in records if table[i].get("active")]
+        self._store.write(self._name, active, {"active": False}, self.env.uid)
+        self._store.write(self._name, [i for i in records if i not in active], {"active": True}, self.env.uid)
+
+    def action_archive(self, ids: Any) -> None:
+        table = self._store.tables[self._name]
+        return self.toggle_active([i for i in _ids(ids) if i in table and table[i].get("active")])
+
+    def action_unarchive(self, ids: Any) -> None:
+        table = self._store.tables[self._name]
+        return self.toggle_active([i for i in _ids(ids) if i in table and not table[i].get("active")])
 
     def name_get(self, ids: Any) -> list[tuple[int, Any]]:
         table = self._store.tables[self._name]
@@ -236,9 +266,7 @@ class IrConfigParameter(BaseModel):
 
 
 CLASSES: dict[str, type[BaseModel]] = {"ir.config_parameter": IrConfigParameter}
-PUBLIC = frozenset(
-    name for cls in (BaseModel, IrConfigParameter) for name in vars(cls) if not name.startswith("_")
-)
+PUBLIC = frozenset(name for cls in (BaseModel, IrConfigParameter) for name in vars(cls) if not name.startswith("_"))
 
 
 def call_kw(env: Env, model: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -98,9 +98,7 @@ def _aggregates(store: Store, model: str, specs: list[Any], groupby: list[str]) 
         if func not in FUNCS:
             raise ValueError(f"Invalid aggregation function {func!r}.")
         if func in ("sum", "avg") and field.type not in NUMERIC:
-            raise errors.sql_error(
-                errors.UndefinedFunction, f"function {func}(character varying) does not exist"
-            )
+            raise errors.sql_error(errors.UndefinedFunction, f"function {func}(character varying) does not exist")
         out.append((key, fname, func))
     return out
 
@@ -218,11 +216,7 @@ def _order(
         name = count_key if words[0] == "__count" else words[0]
         desc = len(words) > 1 and words[1].lower() == "desc"
         field = by_spec.get(name)
-        ranks = (
-            target_ranks(store, field.relation or "")
-            if field is not None and field.type == "many2one"
-            else {}
-        )
+        ranks = target_ranks(store, field.relation or "") if field is not None and field.type == "many2one" else {}
         if field is None and rows and name not in rows[0]:
             raise ValueError(f"Order a field that is not grouped or aggregated: {name!r}")
 

@@ -106,9 +106,13 @@ def _fielddefs(model: str, raw: dict[str, dict[str, Any]]) -> dict[str, FieldDef
         if name.startswith(PLAN_COLUMN_PREFIX) or (model == LINE and name == "account_id"):
             continue  # plan columns are made from the plans at run time
         selection = extra_models.SELECTIONS.get((model, name))
-        ondelete = extra_models.ONDELETE.get((model, name), "set null")
-        out[name] = FieldDef(name, attrs["type"], dict(attrs), selection, ondelete)
+        out[name] = FieldDef(name, attrs["type"], dict(attrs), selection, _ondelete(model, name, attrs))
     return out
+
+
+def _ondelete(model: str, name: str, attrs: dict[str, Any]) -> str:
+    """Odoo's default for a many2one without ``ondelete``: 'restrict' if required, else 'set null'."""
+    return extra_models.ONDELETE.get((model, name)) or ("restrict" if attrs.get("required") else "set null")
 
 
 def plan_column(name: str, label: str, plan_id: int) -> FieldDef:
@@ -146,7 +150,8 @@ def build_models(version: int) -> dict[str, ModelDef]:
         for fname, ftype, label, extra in raw_fields:
             attrs = {"readonly": False, "required": False, "store": True, "string": label, "type": ftype}
             attrs.update(extra)
-            fields[fname] = FieldDef(fname, ftype, attrs, extra_models.SELECTIONS.get((name, fname)))
+            selection = extra_models.SELECTIONS.get((name, fname))
+            fields[fname] = FieldDef(fname, ftype, attrs, selection, _ondelete(name, fname, attrs))
         models[name] = ModelDef(name=name, fields=fields, **spec)
     for model in models.values():
         for magic in MAGIC:
@@ -177,5 +182,5 @@ def _magic_field(name: str) -> FieldDef:
 
 
 def plan_models(version: int) -> tuple[str, ...]:
-    """Models that carry the project plan's ``account_id`` and (from 17) one ``x_plan<ID>_id`` per root plan."""
+    """Models with the project plan's ``account_id`` and (from 17) one ``x_plan<ID>_id`` per root plan."""
     return (LINE, PROJECT) if version >= 18 else (LINE,)

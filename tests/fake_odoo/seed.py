@@ -62,7 +62,5 @@ def seed(store: Store, login: str) -> None:
     )
     for plan in recorded_plans():
         assert not plan["parent_id"], "the recorded plans are all root plans"
-        ids = create(
-            PLAN, [{"name": plan["name"], "default_applicability": plan["default_applicability"]}], SYSTEM_UID
-        )
+        ids = create(PLAN, [{"name": plan["name"], "default_applicability": plan["default_applicability"]}], SYSTEM_UID)
         assert ids == [plan["id"]], "seed plans must get the recorded ids"

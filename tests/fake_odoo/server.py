@@ -3,27 +3,19 @@ switches for what sits in front of a real Odoo (refused connections, 5xx/429, sl
 
 from __future__ import annotations
 
-import http
-import re
 import socket
 import threading
 import time
 import xmlrpc.client
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 from tests.fake_odoo import errors
+from tests.fake_odoo.httpd import ROUTE, Handler, HTTPServer
 from tests.fake_odoo.inspection import Inspection
 from tests.fake_odoo.seed import seed
 from tests.fake_odoo.services import CallInfo, Services
 from tests.fake_odoo.store import Store
-
-_ROUTE = re.compile(r"/xmlrpc/2/(\w+)/?")
-_ERROR_PAGE = (
-    "<html><head><title>{0}</title></head><body><center><h1>{0}</h1></center><hr><center>nginx</center>"
-    "</body></html>\n"
-)
 
 
 class CallRecord(NamedTuple):
@@ -38,74 +30,31 @@ class CallRecord(NamedTuple):
     fault_code: int | None = None
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, port: int, fake: FakeOdoo) -> None:
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.connections_lock:
-            for conn in list(self.connections):
-                try:
-                    conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that went away mid-answer is not the fake's concern
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Werkzeug/3.0.1"
-    sys_version = "Python/3.11"
-    server: _HTTPServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle/delayed-ACK stalls
-
-    def do_POST(self) -> None:
-        self.server.fake._handle(self)
-
-    def do_GET(self) -> None:
-        status = 405 if _ROUTE.fullmatch(self.path) else 404
-        self.send_page(status)
-
-    def send_page(self, status: int, headers: dict[str, str] | None = None) -> None:
-        phrase = f"{status} {http.HTTPStatus(status).phrase}"
-        self.send_body(status, _ERROR_PAGE.format(phrase).encode(), "text/html", headers)
-
-    def send_body(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class FakeOdoo(Inspection):
-    """A faithful Odoo 17 XML-RPC test server. ``start()`` binds 127.0.0.1:``port`` (0: any free port)."""
+    """A faithful Odoo 17 XML-RPC test server. ``start()`` binds 127.0.0.1:``port`` (0: any free port).
+
+    ``version`` 16 reports 16.0 and has no ``x_plan`` columns; 18 reports 18.0 and gives ``project.project``
+    Odoo 18's shape (``account_id`` and the plan columns instead of ``analytic_account_id``).
+
+    Switches (safe to flip while serving):
+
+    * ``down``: True closes the listener and drops open connections (ConnectionRefusedError); False reopens
+      the same port, data kept.
+    * ``http_error``: answer every request with this HTTP status (429 adds ``Retry-After: retry_after``)
+      without reaching Odoo; ``http_error_count``: only for the next N requests.
+    * ``delay``: seconds to wait before handling each request; with ``commit_then_timeout`` the wait comes
+      after the call ran (and committed), before the answer: an in-doubt timeout.
+    * ``reject_auth``: authenticate gives False, execute_kw fault 3 'Access Denied' (password changed).
+    * ``fail_record(model, vals) -> str | None``: a constraint on create/write; a text fails the whole call
+      with fault 2 and that text, nothing stored.
+    * ``die_after_creates = N``: the N-th successful create is answered, then the server is down.
+    * ``deny_access``: models the user has no access rights on (fault 4, check_access_rights False).
+    * ``reject_nil``: fail requests containing <nil/> (Odoo itself decodes them as None).
+
+    Statistics: ``calls`` (CallRecord per RPC that reached Odoo), ``count(model, method)``, ``reset_calls()``,
+    ``requests_seen`` (every HTTP request). Inspection without RPC: ``records``, ``add_plan``, ``set_param``,
+    ``get_param``, ``store``.
+    """
 
     def __init__(
         self,
@@ -131,16 +80,15 @@ class FakeOdoo(Inspection):
         self.fail_record: Callable[[str, dict[str, Any]], str | None] | None = None
         self.die_after_creates: int | None = None
         self.deny_access: set[str] = set()
-        self.reject_nil = (
-            False  # Odoo decodes <nil/> as None; True makes such requests fail (stricter than Odoo)
-        )
+        self.reject_nil = False
         self.requests_seen = 0
         self._calls: list[CallRecord] = []
         self._creates_ok = 0
+        self._dying = False
         self._lock = threading.Lock()
         self._state_lock = threading.RLock()
         self._down = True
-        self._httpd: _HTTPServer | None = None
+        self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._services = Services(self)
 
@@ -169,15 +117,18 @@ class FakeOdoo(Inspection):
 
     @down.setter
     def down(self, value: bool) -> None:
+        self._set_down(value)
+
+    def _set_down(self, value: bool, keep: socket.socket | None = None) -> None:
         with self._state_lock:
             if value and not self._down:
-                self._close()
+                self._close(keep)
             elif not value and self._down:
                 self._open()
             self._down = bool(value)
 
     def _open(self) -> None:
-        self._httpd = _HTTPServer(self.port, self)
+        self._httpd = HTTPServer(self.port, self)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -187,13 +138,13 @@ class FakeOdoo(Inspection):
         )
         self._thread.start()
 
-    def _close(self) -> None:
+    def _close(self, keep: socket.socket | None = None) -> None:
         httpd, thread = self._httpd, self._thread
         if httpd is None:
             return
         httpd.shutdown()
         httpd.server_close()
-        httpd.drop_connections()
+        httpd.drop_connections(keep)
         if thread is not None and thread is not threading.current_thread():
             thread.join()
         self._httpd = self._thread = None
@@ -220,27 +171,34 @@ class FakeOdoo(Inspection):
             self._calls.clear()
 
     # -- one HTTP request --------------------------------------------------------------------------------
-    def _handle(self, handler: _Handler) -> None:
+    def handle_post(self, handler: Handler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         with self._lock:
             self.requests_seen += 1
         if self.delay and not self.commit_then_timeout:
             time.sleep(self.delay)
+        if self._dying or self._down:  # the server "died" meanwhile: no answer, connection dropped
+            handler.close_connection = True
+            return
         status = self._take_http_error()
         if status is not None:
             extra = {"Retry-After": f"{self.retry_after:g}"} if status == 429 else None
             handler.send_page(status, extra)
             return
-        route = _ROUTE.fullmatch(handler.path.split("?")[0])
+        route = ROUTE.fullmatch(handler.path.split("?")[0])
         if route is None:
             handler.send_page(404)
             return
         payload, created = self._rpc(route[1], body)
+        dying = created and self._count_create()
         if self.delay and self.commit_then_timeout:
             time.sleep(self.delay)
-        handler.send_body(200, payload, "text/xml; charset=utf-8")
-        if created and self._count_create():
-            threading.Thread(target=setattr, args=(self, "down", True), daemon=True).start()
+        if dying:  # close the listener before answering: the client's next call is refused
+            self._set_down(True, keep=handler.connection)
+            self._dying = False
+            handler.close_connection = True
+        headers = {"Connection": "close"} if dying else None
+        handler.send_body(200, payload, "text/xml; charset=utf-8", headers)
 
     def _take_http_error(self) -> int | None:
         with self._lock:
@@ -257,20 +215,23 @@ class FakeOdoo(Inspection):
             return int(status)
 
     def _count_create(self) -> bool:
+        """Count a successful create; True (and no more answers) when ``die_after_creates`` is reached."""
         with self._lock:
             self._creates_ok += 1
-            return self.die_after_creates is not None and self._creates_ok >= self.die_after_creates
+            if self.die_after_creates is not None and self._creates_ok >= self.die_after_creates:
+                self._dying = True
+                self.die_after_creates = None
+            return self._dying
 
     def _rpc(self, service: str, body: bytes) -> tuple[bytes, bool]:
         info = CallInfo()
         method, fault = "", None
         try:
             if self.reject_nil and (b"<nil/>" in body or b"<ex:nil" in body):
-                raise TypeError(
-                    "fake_odoo.reject_nil: the request contains <nil/>; Odoo would read it as None"
-                )
-            params, method = xmlrpc.client.loads(body)
-            result = self._services.dispatch(service, method or "", params, info)
+                raise TypeError("fake_odoo.reject_nil: the request contains <nil/>; Odoo would read it as None")
+            params, name = xmlrpc.client.loads(body)
+            method = name or ""
+            result = self._services.dispatch(service, method, params, info)
             text = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
         except Exception as exc:
             fault = errors.to_fault(exc)

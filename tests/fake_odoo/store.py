@@ -113,9 +113,11 @@ class Store:
                         result.add(kid)
                         todo.append(kid)
             return result
-        for rid in list(result):
-            while (rid := table[rid].get(parent)) and rid not in result:
-                result.add(rid)
+        for start in list(result):
+            node = table[start].get(parent)
+            while node and node not in result:
+                result.add(node)
+                node = table[node].get(parent)
         return result
 
     # -- search ------------------------------------------------------------------------------------------
@@ -246,9 +248,7 @@ class Store:
             for ref_model, field, ondelete in self.refs(target):
                 dying = doomed.get(ref_model, set())
                 rows = {
-                    rid
-                    for rid, rec in self.tables[ref_model].items()
-                    if rec.get(field) in gone and rid not in dying
+                    rid for rid, rec in self.tables[ref_model].items() if rec.get(field) in gone and rid not in dying
                 }
                 if not rows:
                     continue
