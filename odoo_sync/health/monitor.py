@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -52,6 +52,7 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
         histories = repository.load_histories(conn, list(tenants), now)
         healths = [evaluate(tid, histories.get(tid, History()), now, settings) for tid in tenants]
         repository.save_states(conn, healths, now)
+        repository.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
         incidents = repository.open_incidents(conn)
         failures = [
             e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -117,7 +118,8 @@ def ping_all(
     pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(tenants))), thread_name_prefix="ping")
     started = datetime.now(UTC)
     futures: dict[Future[Outcome], TenantConfig] = {pool.submit(ping, t, timeout, run): t for t in tenants}
-    done, _ = wait(futures, timeout=budget + (len(tenants) / max(concurrency, 1)) * budget)
+    waves = math.ceil(len(tenants) / max(concurrency, 1))
+    done, _ = wait(futures, timeout=waves * budget)
     pool.shutdown(wait=False, cancel_futures=True)
     return [_collect(f, futures[f], f in done, started, budget) for f in futures]
 

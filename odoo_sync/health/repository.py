@@ -141,6 +141,13 @@ def _state_row(h: Health, now: datetime) -> dict[str, Any]:
     }
 
 
+def prune_pings(conn: psycopg.Connection, before: datetime) -> int:
+    """Delete pings older than ``before``; returns how many."""
+    deleted = conn.execute("DELETE FROM odoo_sync.health_ping WHERE ts < %s", (before,)).rowcount
+    conn.commit()
+    return deleted
+
+
 # -- incidents ---------------------------------------------------------------------------------------------
 _INCIDENT_COLUMNS = "id, tenant_id, failing_since, alerted_at, resolved_at, recovery_sent_at, last_error"
 _OPEN_INCIDENTS = f"SELECT {_INCIDENT_COLUMNS} FROM odoo_sync.health_incident WHERE resolved_at IS NULL"  # noqa: S608

@@ -32,6 +32,7 @@ class HealthSettings:
     ping_timeout_s: float = 10.0  # socket timeout of each of the ping's calls
     concurrency: int = 64  # pings in flight at once
     run_budget_minutes: float = 4.0  # Deadline Alert: a health run not done by then pages on-call
+    ping_retention_days: int = 35  # older pings are deleted (the state looks back 30 days at most)
     on_call: tuple[str, ...] = ()
     from_email: str = "odoo-sync@localhost"
     smtp_conn_id: str = "smtp_default"

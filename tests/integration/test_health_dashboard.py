@@ -1,0 +1,131 @@
+"""The dashboard app on the real PostgreSQL through FastAPI's TestClient (tests/browser: real api-server)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from odoo_sync.dashboard.app import create_app
+from odoo_sync.health import repository
+from odoo_sync.health.state import Health, Ping, State
+from odoo_sync.sync_log import CallResult, Entity, RunContext, SyncLog
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def seed(db: psycopg.Connection, error: str = EVIL) -> None:
+    """Three tenants (green, amber, red) and some sync_log rows; ``error`` is the red tenant's error text."""
+    db.execute("TRUNCATE odoo_sync.health_state")
+    since = T0 - timedelta(minutes=20)
+    good = Ping(since - timedelta(minutes=5), True, 38.0, server_version="17.0")
+    failing = f"failing since {since:%Y-%m-%d %H:%M} UTC (5 failed ping(s))"
+    healths = [
+        Health("acme", State.GREEN, T0 - timedelta(days=2), (), Ping(T0, True, 42.0, server_version="17.0")),
+        Health(
+            "beta",
+            State.AMBER,
+            T0,
+            ("slow: 3,100 ms (threshold 2,000 ms)",),
+            Ping(T0, True, 3100.0, server_version="17.0"),
+            Ping(T0, True, 3100.0, server_version="17.0"),
+        ),
+        Health(
+            "gamma", State.RED, since, (failing, error), Ping(T0, False, 2.0, "connection", error), good, 5
+        ),
+    ]
+    repository.save_states(db, healths, T0)
+    log = SyncLog(db, "acme", RunContext("odoo_sync__acme", "scheduled__2026-11-23T09:00:00+00:00", 1))
+    for i in range(60):
+        key = f"acme:project:PRJ-{i:03d}:create"
+        call = CallResult("account.analytic.account", "create", 200, 300, 7.5, "ok", call_id=uuid.uuid4())
+        log.record(call, [Entity("project", f"PRJ-{i:03d}", "create", key)], [1000 + i])
+    SyncLog(db, "gamma", RunContext("odoo_health", "scheduled__2026-11-23T10:00:00+00:00", 1)).record(
+        CallResult(None, "version", None, 0, 2.0, "error", error)
+    )
+
+
+@pytest.fixture
+def client(db: psycopg.Connection) -> TestClient:
+    from airflow.api_fastapi.core_api.security import get_user
+
+    seed(db)
+    app = create_app()
+    app.dependency_overrides[get_user] = lambda: object()  # Airflow's own login is tested in tests/browser
+    return TestClient(app)
+
+
+def test_anonymous_requests_get_401(db: psycopg.Connection) -> None:
+    anonymous = TestClient(create_app())
+    for path in ("/", "/api/health", "/api/sync-log", "/runbook"):
+        assert anonymous.get(path).status_code == 401, path
+
+
+def test_one_pill_per_tenant_with_its_colour(client: TestClient) -> None:
+    html = client.get("/").text
+    pills = re.findall(r'data-tenant="(\w+)" data-state="(\w+)"', html)
+    assert pills == [("gamma", "red"), ("beta", "amber"), ("acme", "green")]
+    assert "1 red" in html and "1 amber" in html and "1 green" in html
+
+
+def test_everything_from_the_database_is_escaped(client: TestClient) -> None:
+    html = client.get("/", params={"tenant": "gamma"}).text
+    assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in client.get("/", params={"key": EVIL}).text
+
+
+def test_filter_by_key_exact_and_prefix(client: TestClient) -> None:
+    one = client.get("/api/sync-log", params={"key": "acme:project:PRJ-007:create"}).json()
+    assert [r["odoo_id"] for r in one["rows"]] == [1007]
+    prefix = client.get("/api/sync-log", params={"key": "acme:project:PRJ-01*"}).json()
+    assert len(prefix["rows"]) == 10
+    assert (
+        "acme:project:PRJ-007:create" in client.get("/", params={"key": "acme:project:PRJ-007:create"}).text
+    )
+
+
+def test_filter_by_tenant_outcome_and_time(client: TestClient) -> None:
+    errors = client.get("/api/sync-log", params={"outcome": "error"}).json()["rows"]
+    assert [(r["tenant_id"], r["method"]) for r in errors] == [("gamma", "version")]
+    future = client.get("/api/sync-log", params={"since": "2999-01-01T00:00"}).json()["rows"]
+    assert future == []
+    assert client.get("/api/sync-log", params={"outcome": "maybe"}).status_code == 422
+    assert client.get("/api/sync-log", params={"since": "yesterday"}).status_code == 422
+
+
+def test_paging(client: TestClient) -> None:
+    first = client.get("/api/sync-log", params={"tenant": "acme", "page_size": 25}).json()
+    third = client.get("/api/sync-log", params={"tenant": "acme", "page_size": 25, "page": 3}).json()
+    assert (len(first["rows"]), first["has_next"]) == (25, True)
+    assert (len(third["rows"]), third["has_next"]) == (10, False)
+    html = client.get("/", params={"tenant": "acme", "page_size": 25}).text
+    assert "page=2" in html and "tenant=acme" in html
+
+
+def test_health_json(client: TestClient) -> None:
+    body = client.get("/api/health").json()
+    assert body["counts"] == {"green": 1, "amber": 1, "red": 1}
+    red = body["tenants"][0]
+    assert (red["tenant_id"], red["state"], red["error_class"], red["failures"]) == (
+        "gamma",
+        "red",
+        "connection",
+        5,
+    )
+
+
+def test_the_dashboard_cannot_write(client: TestClient, db: psycopg.Connection) -> None:
+    """The session is read-only: even a bug in a query could not change the data."""
+    from odoo_sync.dashboard.app import connection
+
+    sessions = connection()
+    conn = next(sessions)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        conn.execute("DELETE FROM odoo_sync.health_state")
+    sessions.close()
