@@ -57,9 +57,7 @@ def migrate(env: dict[str, str]) -> None:
 def component(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """Start `airflow <args>` in its own process group; stop exactly that group afterwards."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [AIRFLOW, *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        proc = subprocess.Popen([AIRFLOW, *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             yield proc
         finally:
