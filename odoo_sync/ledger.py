@@ -87,26 +87,20 @@ class Ledger:
             )
         self.conn.commit()
 
-    def all_created(self, tenant_id: str, entity_type: str) -> dict[str, int]:
-        """Every entity of a type this integration created for a tenant: entity id -> Odoo id."""
+    def created_ids(
+        self, tenant_id: str, entity_type: str, entity_ids: Iterable[str] | None = None
+    ) -> dict[str, int]:
+        """Odoo ids of entities this integration created (operation 'create', done): all, or these."""
+        query = (
+            "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
+            " AND operation = 'create' AND state = 'done'"
+        )
+        params: tuple[object, ...] = (tenant_id, entity_type)
+        if entity_ids is not None:
+            query += " AND entity_id = ANY(%s)"
+            params += (list(entity_ids),)
         with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
-                " AND operation = 'create' AND state = 'done'",
-                (tenant_id, entity_type),
-            )
-            found = {row[0]: int(row[1]) for row in cur.fetchall()}
-        self.conn.commit()
-        return found
-
-    def created_ids(self, tenant_id: str, entity_type: str, entity_ids: Iterable[str]) -> dict[str, int]:
-        """Odoo ids of entities this integration created (operation 'create', done)."""
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
-                " AND entity_id = ANY(%s) AND operation = 'create' AND state = 'done'",
-                (tenant_id, entity_type, list(entity_ids)),
-            )
+            cur.execute(query, params)
             found = {row[0]: int(row[1]) for row in cur.fetchall()}
         self.conn.commit()
         return found

@@ -86,7 +86,7 @@ def analytic_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]
 def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
     tenant = s.tenant.tenant_id
     budget = source.fetch_all(s.source(), "budget_lines", tenant)
-    details = s.ledger.all_created(tenant, "budget_line")
+    details = s.ledger.created_ids(tenant, "budget_line")
     plans = octx["plans"]
     return LineTargets(
         tenant_id=tenant,
@@ -94,8 +94,8 @@ def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
         project_column=plans["project"]["column"],
         budget_line_column=plans["budget_line"]["column"],
         budget_detail_column=plans["budget_detail"]["column"],
-        project_accounts=s.ledger.all_created(tenant, "project_account"),
-        category_accounts=s.ledger.all_created(tenant, "category"),
+        project_accounts=s.ledger.created_ids(tenant, "project_account"),
+        category_accounts=s.ledger.created_ids(tenant, "category"),
         detail_accounts={
             detail_id(r["project_code"], r["code"]): (
                 details[detail_id(r["project_code"], r["code"])],
