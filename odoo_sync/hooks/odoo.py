@@ -56,6 +56,7 @@ class OdooHook(BaseHook):
         super().__init__()
         self.odoo_conn_id = odoo_conn_id
         self.tenant_id = tenant_id or odoo_conn_id
+        self._for_tenant = tenant_id is not None  # the UI's Test button builds the hook without a tenant
         self.sync_log = sync_log
         self.min_interval = 1.0 / calls_per_second if calls_per_second else 0.0
         self._client: OdooClient | None = None
@@ -70,7 +71,7 @@ class OdooHook(BaseHook):
         conn = self.get_connection(self.odoo_conn_id)
         extra = conn.extra_dejson
         expected_tenant = extra.get("tenant_id")
-        if expected_tenant and expected_tenant != self.tenant_id:
+        if self._for_tenant and expected_tenant and expected_tenant != self.tenant_id:
             raise OdooPermanentError(
                 f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} belongs to tenant "
                 f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"

@@ -160,3 +160,12 @@ def test_test_connection_reports_success_and_failure(hook: OdooHook, odoo: FakeO
     odoo.down = True
     ok, message = OdooHook("odoo_test", tenant_id="acme").test_connection()
     assert not ok and "Connection" in message and PASSWORD not in message
+
+
+def test_a_tenant_cannot_use_another_tenants_connection(odoo: FakeOdoo, sync_log: SyncLog) -> None:
+    odoo_conn("odoo_globex", odoo, tenant_id="globex")
+    with pytest.raises(OdooPermanentError, match="belongs to tenant 'globex'"):
+        OdooHook("odoo_globex", tenant_id="acme", sync_log=sync_log).get_conn()
+    assert odoo.calls == []
+    ok, _ = OdooHook("odoo_globex").test_connection()  # as the UI's Test button builds it
+    assert ok
