@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xmlrpc.client
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -75,3 +76,25 @@ class XmlRpcClient:
     def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         ep = self.endpoint
         return self._object.execute_kw(ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs))
+
+
+def major_version(version: dict[str, Any]) -> int | None:
+    """First number of ``server_version_info`` (or of ``server_version``, e.g. 'saas~17.2')."""
+    info = version.get("server_version_info") or []
+    head = str(info[0]) if info else str(version.get("server_version", ""))
+    match = re.search(r"\d+", head)
+    return int(match.group()) if match else None
+
+
+def base_url(host: str, port: int | None, protocol: str | None) -> str:
+    """The server's root URL from a connection's host (with or without scheme), port and protocol extra."""
+    if "://" not in host:
+        host = f"{protocol or 'https'}://{host}"
+    if port and host.count(":") < 2:
+        host = f"{host.rstrip('/')}:{port}"
+    return host.rstrip("/")
+
+
+def as_bool(value: Any) -> bool:
+    """Connection extras arrive as JSON booleans or as strings typed in a form."""
+    return value if isinstance(value, bool) else str(value).strip().lower() not in {"false", "0", "no", "off"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -12,7 +11,7 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from odoo_sync import guard
-from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient
+from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient, as_bool, base_url, major_version
 from odoo_sync.errors import (
     Failure,
     OdooAuthError,
@@ -81,12 +80,12 @@ class OdooHook(BaseHook):
         if self.sync_log is not None:
             self.sync_log.add_secret(self._secret)
         return OdooEndpoint(
-            url=_base_url(conn.host or "", conn.port, extra.get("protocol")),
+            url=base_url(conn.host or "", conn.port, extra.get("protocol")),
             db=conn.schema or "",
             login=conn.login or "",
             secret=self._secret,
             timeout=float(extra.get("timeout") or 60),
-            verify_tls=_as_bool(extra.get("verify_tls", True)),
+            verify_tls=as_bool(extra.get("verify_tls", True)),
         )
 
     def get_conn(self) -> OdooClient:
@@ -273,26 +272,6 @@ class OdooHook(BaseHook):
         if method in guard.MUTATING_METHODS and failure.error_class in ("validation", "server"):
             return OdooRecordError(message)
         return OdooPermanentError(message)
-
-
-def major_version(version: dict[str, Any]) -> int | None:
-    """First number of ``server_version_info`` (or of ``server_version``, e.g. 'saas~17.2')."""
-    info = version.get("server_version_info") or []
-    head = str(info[0]) if info else str(version.get("server_version", ""))
-    match = re.search(r"\d+", head)
-    return int(match.group()) if match else None
-
-
-def _base_url(host: str, port: int | None, protocol: str | None) -> str:
-    if "://" not in host:
-        host = f"{protocol or 'https'}://{host}"
-    if port and host.count(":") < 2:
-        host = f"{host.rstrip('/')}:{port}"
-    return host.rstrip("/")
-
-
-def _as_bool(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() not in {"false", "0", "no", "off"}
 
 
 def _ids_of(method: str, result: Any, entities: Sequence[Entity]) -> list[int | None]:
