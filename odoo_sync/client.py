@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
+from odoo_sync import guard
 from odoo_sync.transport import CallStats, MeasuredTransport
 
 
@@ -29,6 +30,8 @@ class OdooEndpoint:
 class OdooClient(Protocol):
     """What the hook needs from a wire protocol."""
 
+    endpoint: OdooEndpoint
+
     @property
     def last_stats(self) -> CallStats: ...
 
@@ -36,7 +39,9 @@ class OdooClient(Protocol):
 
     def authenticate(self) -> int | bool: ...
 
-    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any: ...
+    def execute_kw(
+        self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any], *, setup: bool = False
+    ) -> Any: ...
 
 
 def none_to_false(value: Any) -> Any:
@@ -73,7 +78,11 @@ class XmlRpcClient:
         ep = self.endpoint
         return cast(int | bool, self._common.authenticate(ep.db, ep.login, ep.secret, {}))
 
-    def execute_kw(self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def execute_kw(
+        self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any], *, setup: bool = False
+    ) -> Any:
+        """The one way to reach /object: the write guard sits here too, so no caller can go around it."""
+        guard.check_call(model, method, setup=setup)
         ep = self.endpoint
         return self._object.execute_kw(ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs))
 

@@ -99,7 +99,7 @@ def load_tenants(path: Path | None = None) -> TenantsFile:
     entries = raw.get("tenants") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         return TenantsFile(errors=[f"{path}: expected a top-level 'tenants:' list"])
-    result, seen = TenantsFile(), set()
+    result, seen, conns = TenantsFile(), set(), dict[str, str]()
     for index, entry in enumerate(entries):
         name = entry.get("tenant_id", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
         try:
@@ -110,6 +110,13 @@ def load_tenants(path: Path | None = None) -> TenantsFile:
         if tenant.tenant_id in seen:
             result.errors.append(f"{path}: tenant {name}: tenant_id is used twice")
             continue
+        if tenant.odoo_conn_id in conns:
+            result.errors.append(
+                f"{path}: tenant {name}: field odoo_conn_id: {tenant.odoo_conn_id!r} is already used by tenant "
+                f"{conns[tenant.odoo_conn_id]!r}; each tenant needs its own Odoo connection"
+            )
+            continue
+        conns[tenant.odoo_conn_id] = tenant.tenant_id
         seen.add(tenant.tenant_id)
         result.tenants.append(tenant)
     return result

@@ -17,6 +17,8 @@ _TRANSIENT_FAULT = re.compile(r"could not serialize|concurrent update|deadlock d
 class OdooTransientError(AirflowException):
     """Worth retrying: connection refused or reset, timeout, HTTP 5xx, 429."""
 
+    error_class = "connection"  # the transport failure's class (errors.Failure.error_class)
+
     def __init__(self, message: str, *, retry_after: float | None = None, in_doubt: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
@@ -25,6 +27,8 @@ class OdooTransientError(AirflowException):
 
 class OdooPermanentError(AirflowFailException):
     """Retrying cannot help: access, validation, missing records, wrong setup."""
+
+    error_class = "unexpected"
 
 
 class OdooRecordError(OdooPermanentError):
@@ -47,6 +51,10 @@ class OdooWriteRefused(OdooPermanentError):
     """The write guard refused a call before it was sent."""
 
 
+class LoginRefused(Exception):
+    """``authenticate`` answered False: wrong login, password or API key."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """How one failed call is classified, for the sync_log and for raising."""
@@ -61,6 +69,8 @@ class Failure:
 def classify(exc: BaseException) -> Failure:
     """Sort an exception from the transport into transient, permanent or auth."""
     name = type(exc).__name__
+    if isinstance(exc, LoginRefused):
+        return Failure("auth", "auth", str(exc))
     if isinstance(exc, xmlrpc.client.Fault):
         return _classify_fault(exc)
     if isinstance(exc, xmlrpc.client.ProtocolError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Printable, no ':' (the separator) and no whitespace: keys travel in Odoo's `ref`, logs and URLs.
-_PART = re.compile(r"[^\s:\x00-\x1f\x7f]{1,120}")
+# Printable, no ':' (the separator), no whitespace, nothing XML cannot carry: keys travel in Odoo's `ref`.
+_PART = re.compile(r"[^\s:\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]{1,120}")
 _PART_NAMES = ("tenant_id", "entity_type", "entity_id", "operation")
 
 

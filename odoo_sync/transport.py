@@ -45,6 +45,11 @@ class MeasuredTransport(xmlrpc.client.Transport):
         self._connection = host, conn
         return conn
 
+    def request(self, host: Any, handler: str, request_body: Any, verbose: bool = False) -> Any:
+        """Send once. The stdlib resends on a dropped connection, which would repeat a create Odoo may
+        already have committed; a dropped call surfaces as in doubt and the ledger's read-back decides."""
+        return self.single_request(host, handler, request_body, verbose)
+
     def single_request(self, host: Any, handler: str, request_body: Any, verbose: bool = False) -> Any:
         started = time.perf_counter()
         try:

@@ -163,8 +163,8 @@ def failure_class(exc: BaseException) -> str:
         return "version"
     if "belongs to tenant" in str(exc) or type(exc).__name__ == "AirflowNotFoundException":
         return "config"
-    # The hook raises its own error `from None`; the transport's exception is still its __context__.
-    return classify(exc.__context__ or exc).error_class
+    # The hook's errors carry the transport failure's class; anything else is classified here.
+    return str(getattr(exc, "error_class", None) or classify(exc).error_class)
 
 
 def _parse_date(value: Any) -> date | None:

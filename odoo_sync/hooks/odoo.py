@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
@@ -14,6 +15,7 @@ from odoo_sync import guard
 from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient, as_bool, base_url, major_version
 from odoo_sync.errors import (
     Failure,
+    LoginRefused,
     OdooAuthError,
     OdooPermanentError,
     OdooRecordError,
@@ -76,7 +78,8 @@ class OdooHook(BaseHook):
                 f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"
             )
         self._secret = conn.password or ""
-        mask_secret(self._secret)  # task logs show *** wherever the password or API key would appear
+        for form in {self._secret, quote(self._secret, safe=""), quote_plus(self._secret)}:
+            mask_secret(form)  # task logs show *** for the secret, raw or URL-encoded in a connection URI
         if self.sync_log is not None:
             self.sync_log.add_secret(self._secret)
         return OdooEndpoint(
@@ -94,13 +97,8 @@ class OdooHook(BaseHook):
             client = XmlRpcClient(self.endpoint())
             self._version = self._run(client, None, "version", client.version)
             self.check_version(self._version)
-            uid = self._run(client, None, "authenticate", client.authenticate)
-            if not uid:
-                raise OdooAuthError(
-                    f"tenant {self.tenant_id}: Odoo refused the login {client.endpoint.login!r} on database "
-                    f"{client.endpoint.db!r}: wrong login or API key (connection {self.odoo_conn_id!r})"
-                )
-            self._client, self._uid = client, int(uid)
+            uid = self._run(client, None, "authenticate", lambda: _logged_in(client))
+            self._client, self._uid = client, uid
         return self._client  # type: ignore[return-value]
 
     @property
@@ -152,7 +150,7 @@ class OdooHook(BaseHook):
         assert uid is not None
 
         def send() -> Any:
-            return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}))
+            return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
 
         known_ids = list(args[0]) if method in ("write", "unlink") and args else []
         return self._run(client, model, method, send, entities, known_ids)
@@ -213,13 +211,15 @@ class OdooHook(BaseHook):
                 result = send()
             except Exception as exc:
                 failure = classify(exc)
-                self._audit(client, model, method, entities, "error", failure.text, known_ids)
-                if failure.retry_after is not None and attempt < RATE_LIMIT_ATTEMPTS:
-                    time.sleep(min(failure.retry_after, MAX_RETRY_AFTER_S))
-                    continue
-                raise self._to_airflow_error(failure, model, method, entities) from None
-            self._audit(client, model, method, entities, "ok", None, _ids_of(method, result, entities) or known_ids)
-            return result
+            else:
+                self._audit(client, model, method, entities, "ok", None, _ids_of(method, result, entities) or known_ids)
+                return result
+            # Raised outside the except block: the server's unscrubbed text must not ride along as __context__.
+            self._audit(client, model, method, entities, "error", failure.text, known_ids)
+            if failure.retry_after is not None and attempt < RATE_LIMIT_ATTEMPTS:
+                time.sleep(min(failure.retry_after, MAX_RETRY_AFTER_S))
+                continue
+            raise self._to_airflow_error(failure, model, method, entities)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _throttle(self) -> None:
@@ -264,14 +264,29 @@ class OdooHook(BaseHook):
                 [self._secret or ""],
             )
         )
+        error: OdooTransientError | OdooPermanentError
         if failure.kind == "auth":
-            return OdooAuthError(f"{message} (wrong login, password or API key? connection {self.odoo_conn_id!r})")
-        if failure.kind == "transient":
+            error = OdooAuthError(f"{message} (check the login and password or API key of {self.odoo_conn_id!r})")
+        elif failure.kind == "transient":
             in_doubt = method in guard.MUTATING_METHODS and failure.error_class != "rate_limited"
-            return OdooTransientError(message, retry_after=failure.retry_after, in_doubt=in_doubt)
-        if method in guard.MUTATING_METHODS and failure.error_class in ("validation", "server"):
-            return OdooRecordError(message)
-        return OdooPermanentError(message)
+            error = OdooTransientError(message, retry_after=failure.retry_after, in_doubt=in_doubt)
+        elif method in guard.MUTATING_METHODS and failure.error_class in ("validation", "server"):
+            error = OdooRecordError(message)
+        else:
+            error = OdooPermanentError(message)
+        error.error_class = failure.error_class  # for health pills and the runbook
+        return error
+
+
+def _logged_in(client: OdooClient) -> int:
+    """Odoo answers a refused login with False, not a Fault: make it an auth failure like any other."""
+    uid = client.authenticate()
+    if not uid:
+        raise LoginRefused(
+            f"Odoo refused the login {client.endpoint.login!r} on database {client.endpoint.db!r}: "
+            f"wrong login or API key"
+        )
+    return int(uid)
 
 
 def _ids_of(method: str, result: Any, entities: Sequence[Entity]) -> list[int | None]:

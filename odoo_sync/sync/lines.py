@@ -62,8 +62,8 @@ def _plan_row(plan: LinePlan, row: dict[str, Any], t: LineTargets, odoo_id: int 
 
 def _revision(row: dict[str, Any], tenant: str) -> int:
     try:
-        revision = int(row.get("revision") or 1)
-    except (TypeError, ValueError):
+        revision = int(str(row.get("revision") or 1).strip())  # "2.5", inf or NaN are rejected, not truncated
+    except (TypeError, ValueError, OverflowError):
         revision = 0
     if revision < 1:
         raise RowError(

@@ -1,0 +1,61 @@
+"""Sync-log retention: remove rows older than the configured number of days, in batches.
+
+``odoo_sync.sync_log`` is append-only: its trigger refuses UPDATE, DELETE and TRUNCATE unless the transaction
+sets ``odoo_sync.retention = 'on'``, which only this job does, one short transaction per batch (so a large purge
+neither holds long locks nor bloats one transaction). Run it as the schema owner: the sync's own role
+(``odoo_sync_writer``, migration 005) has no DELETE privilege on the table at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from odoo_sync import db
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH_SIZE = 10_000
+_DELETE_BATCH = (
+    "DELETE FROM odoo_sync.sync_log WHERE id IN (SELECT id FROM odoo_sync.sync_log WHERE ts < %s ORDER BY ts LIMIT %s)"
+)
+
+
+def purge_sync_log(
+    conn: psycopg.Connection, keep_days: int, *, now: datetime, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Delete rows with ``ts`` older than ``now - keep_days``; return how many went. ``now`` comes from the run."""
+    if keep_days < 1:
+        raise ValueError(f"keep_days must be at least 1, not {keep_days}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    cutoff = now - timedelta(days=keep_days)
+    conn.commit()  # each batch is its own transaction, so SET LOCAL covers exactly that batch
+    total = 0
+    while True:
+        with conn.transaction():
+            conn.execute("SET LOCAL odoo_sync.retention = 'on'")
+            deleted = conn.execute(_DELETE_BATCH, (cutoff, batch_size)).rowcount
+        total += deleted
+        if deleted < batch_size:
+            break
+    log.info("sync_log retention: %s rows older than %s removed", f"{total:,}", cutoff.isoformat())
+    return total
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Remove sync_log rows older than N days.")
+    parser.add_argument("--keep-days", type=int, required=True)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--conn-id", default=db.DEFAULT_DB_CONN_ID)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with db.connect(args.conn_id) as conn:
+        n = purge_sync_log(conn, args.keep_days, now=datetime.now(UTC), batch_size=args.batch_size)
+    print(f"{n} sync_log rows removed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The worker is killed (SIGKILL, a real process) at each step of a write; the re-run leaves 0 duplicates, 0 lost.
+
+The test Odoo runs in the test process, so it outlives the killed worker; PostgreSQL drops the dead worker's
+session, and with it the tenant's advisory lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from tests.fake_odoo import FakeOdoo
+from tests.reliability import figures, harness
+from tests.reliability.checks import ACCOUNT, LINE, PROJECT, audit, forbidden_calls, records_of
+from tests.reliability.conftest import N_LINES
+from tests.reliability.worker import Worker
+
+pytestmark = [pytest.mark.reliability, pytest.mark.integration]
+LINE_IDS = [f"SL-{i:05d}" for i in range(1, N_LINES + 1)]
+# (model, which create call of that model): the first account batch (project accounts), the projects, and the
+# third batch of 500 lines.
+TARGETS = [(ACCOUNT, 1, 2), (PROJECT, 1, 2), (LINE, 3, 500)]
+
+
+def ledger_states(db: psycopg.Connection, model: str) -> dict[str, int]:
+    rows = db.execute(
+        "SELECT state, count(*) FROM odoo_sync.ledger WHERE odoo_model = %s AND operation = 'create' GROUP BY state",
+        (model,),
+    ).fetchall()
+    db.commit()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("step", harness.STEPS)
+@pytest.mark.parametrize(("model", "batch", "size"), TARGETS, ids=["accounts", "projects", "lines"])
+def test_kill_at_each_step_of_a_write_then_rerun(
+    model: str,
+    batch: int,
+    size: int,
+    step: str,
+    source: psycopg.Connection,
+    odoo_for: Callable[..., FakeOdoo],
+) -> None:
+    odoo = odoo_for("acme")
+    before = len(odoo.records(model))
+    worker = Worker("--tenant", "acme", "--stop", f"{model}:{batch}:{step}")
+    assert worker.expect("STOP") == f"STOP {step}"
+    worker.kill()
+    figures.add("crashes")
+
+    landed = len(odoo.records(model)) - before
+    already = (batch - 1) * size  # earlier batches of the same model are done
+    states = ledger_states(source, model)
+    if step == "before_call":  # intent recorded, nothing sent
+        assert landed == already and states.get("pending") == size
+    elif step == "after_answer":  # Odoo committed, the ledger still says pending
+        assert landed == already + size and states.get("pending") == size
+    else:
+        assert landed == already + size and states.get("done") == already + size and "pending" not in states
+
+    harness.run_all("acme", "rerun")
+    figures.add("task_runs")
+    audit(records_of(odoo), source, "acme", LINE_IDS).assert_clean()
+    assert ledger_states(source, LINE) == {"done": N_LINES}
+    assert forbidden_calls(odoo.calls) == []
+    created = sum(c.n_records or 0 for c in odoo.calls if c.model == model and c.model_method == "create")
+    assert created == len(odoo.records(model)) - before  # nothing created twice, even transiently
