@@ -94,16 +94,34 @@ def test_check_access_rights(odoo: OdooTarget, recorded_faults: dict[str, Any]) 
     assert odoo.call(PLAN, "check_access_rights", "read", raise_exception=False) is True
 
 
-def test_write_with_missing_and_existing_ids_names_the_missing_ones_and_changes_nothing(
+def test_write_with_missing_and_existing_ids_names_the_first_missing_one_and_changes_nothing(
     odoo: OdooTarget,
 ) -> None:
+    """Odoo 17 names only the first missing id (in the order given), not all of them."""
     line = odoo.create(LINE, {"name": f"{odoo.prefix}keep", "ref": f"{odoo.prefix}keep"})
     fault = odoo.fault(LINE, "write", [line, 999998, 999999], {"name": "changed"})
     assert fault.faultCode == 2
     assert fault.faultString == (
-        f"Record does not exist or has been deleted.\n(Record: {LINE}(999998, 999999), User: {odoo.uid})"
+        f"Record does not exist or has been deleted.\n(Record: {LINE}(999998,), User: {odoo.uid})"
     )
     assert odoo.call(LINE, "read", [line], ["name"])[0]["name"] == f"{odoo.prefix}keep"
+    fault = odoo.fault(LINE, "write", [999999, 999998], {"name": "changed"})
+    assert fault.faultString == (
+        f"Record does not exist or has been deleted.\n(Record: {LINE}(999999,), User: {odoo.uid})"
+    )
+
+
+def test_unlink_with_missing_and_existing_ids_names_the_first_missing_one_and_deletes_nothing(
+    odoo: OdooTarget,
+) -> None:
+    line = odoo.create(LINE, {"name": f"{odoo.prefix}keep", "ref": f"{odoo.prefix}keep"})
+    for model, ids in ((LINE, [line, 999998, 999999]), (ACCOUNT, [999998, 999999])):
+        fault = odoo.fault(model, "unlink", ids)
+        assert (fault.faultCode, fault.faultString) == (
+            2,
+            f"Record does not exist or has been deleted.\n(Record: {model}(999998,), User: {odoo.uid})",
+        )
+    assert odoo.call(LINE, "exists", [line]) == [line]
 
 
 @pytest.mark.parametrize(

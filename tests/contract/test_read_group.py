@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import LINE, OdooTarget
+from tests.contract.conftest import LINE, OdooTarget, last_line
 
 pytestmark = pytest.mark.contract
 
@@ -98,3 +98,34 @@ def test_unknown_groupby_field(odoo: OdooTarget) -> None:
         fault.faultString.strip().splitlines()[-1]
         == "ValueError: Invalid field 'nope' on model 'account.analytic.line'"
     )
+
+
+def test_orderby_by_aggregate_count_and_group(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    """orderby names a groupby or an aggregate key (rewritten to its spec) or any 'field:func' aggregate."""
+    col, domain = totals["column"], totals["domain"]
+
+    def order(orderby: str) -> list[Any]:
+        rows = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col], lazy=False, orderby=orderby)
+        return [g[col] and g[col][0] for g in rows]
+
+    assert order("amount desc") == [totals["a"], False, totals["b"]]
+    assert order("__count desc, amount") == [totals["b"], totals["a"], False]
+    assert order(f"{col} desc") == [False, totals["b"], totals["a"]]
+    assert order("amount:max") == [totals["b"], False, totals["a"]]  # an aggregate not in the result
+    rows = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col], orderby=f"{col}_count")
+    assert [g[f"{col}_count"] for g in rows] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("orderby", "last"),
+    [
+        ("amount; x", "ValueError: Invalid order 'amount; x' for _read_group()"),
+        ("unit_amount desc", "ValueError: Order term 'unit_amount desc' is not a valid aggregate nor valid groupby"),
+        ("nope", "ValueError: Order term 'nope' is not a valid aggregate nor valid groupby"),
+    ],
+)
+def test_bad_orderby(odoo: OdooTarget, totals: dict[str, Any], orderby: str, last: str) -> None:
+    fault = odoo.fault(
+        LINE, "read_group", totals["domain"], ["amount:sum"], [totals["column"]], lazy=False, orderby=orderby
+    )
+    assert fault.faultCode == 1 and last_line(fault.faultString) == last

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import ACCOUNT, LINE, PLAN, OdooTarget
+from tests.contract.conftest import ACCOUNT, LINE, PLAN, OdooTarget, last_line
 
 pytestmark = pytest.mark.contract
 
@@ -115,8 +115,68 @@ def test_search_count_order_limit_offset(odoo: OdooTarget, data: dict[str, Any])
 
 
 def test_bad_order_is_refused(odoo: OdooTarget) -> None:
-    fault = odoo.fault(LINE, "search", [], order="amount; drop table")
-    assert fault.faultCode == 1 and 'Invalid "order" specified' in fault.faultString
+    """A malformed order is a UserError (fault 2, message only), checked by _order_to_sql."""
+    for method, args in (("search", ()), ("search_read", (["name"],))):
+        fault = odoo.fault(LINE, method, [], *args, order="amount; drop table")
+        assert (fault.faultCode, fault.faultString) == (
+            2,
+            'Invalid "order" specified (amount; drop table). A valid "order" specification is a '
+            "comma-separated list of valid field names (optionally followed by asc/desc for the direction)",
+        )
+
+
+@pytest.mark.parametrize(
+    ("order", "last"),
+    [
+        ("nope", "ValueError: Invalid field 'nope' on model 'account.analytic.line'"),
+        ('"amount" desc', "ValueError: Invalid field '\"amount\"' on model 'account.analytic.line'"),
+        ("account_id.id", "ValueError: Order a property ('id') on a non-properties field ('account_id')"),
+        ("amount,", "IndexError: list index out of range"),  # _flush_search's order_part.split()[0]
+    ],
+)
+def test_order_errors(odoo: OdooTarget, order: str, last: str) -> None:
+    fault = odoo.fault(LINE, "search", [("ref", "=", f"{odoo.prefix}none")], order=order)
+    assert fault.faultCode == 1 and last_line(fault.faultString) == last
+
+
+def test_order_quirks_that_are_no_error(odoo: OdooTarget, data: dict[str, Any]) -> None:
+    """A non-stored field in the order is skipped (Odoo only logs a warning); a ':func' suffix is ignored."""
+    assert refs(odoo, [], order="display_name, amount desc") == ["4", "3", "2", "1", "0"]
+    assert refs(odoo, [], order="amount:sum desc") == ["4", "3", "2", "1", "0"]
+    assert refs(odoo, [], order=f"{data['column']} desc nulls last, id") == ["1", "4", "0", "3", "2"]
+    assert odoo.call(ACCOUNT, "search", [("id", "=", data["a"])], order="balance") == [data["a"]]
+
+
+def test_order_is_checked_after_the_domain(odoo: OdooTarget) -> None:
+    fault = odoo.fault(LINE, "search", [("nope", "=", 1)], order="amount; x")
+    assert (
+        last_line(fault.faultString) == "ValueError: Invalid field account.analytic.line.nope in leaf ('nope', '=', 1)"
+    )
+
+
+def test_a_trivially_false_domain_is_not_checked(odoo: OdooTarget) -> None:
+    """expression.is_false: ('id', 'in', []) (or (0, '=', 1)) AND anything finds nothing without checking
+    the rest of the domain, the order or (search_read) the field names until they are formatted."""
+    bad = [("id", "in", []), ("nope", "=", 1)]
+    assert odoo.call(LINE, "search", bad, order="amount; x") == []
+    assert odoo.call(LINE, "search", [(0, "=", 1), ("nope", "=", 1)]) == []
+    assert odoo.call(LINE, "search", ["!", ("id", "not in", []), ("nope", "=", 1)]) == []
+    assert odoo.call(LINE, "search_count", bad) == 0
+    assert odoo.call(LINE, "search_read", bad, ["name"]) == []
+    assert odoo.call(LINE, "read_group", bad, ["amount:sum"], ["account_id"], lazy=False) == []
+    fault = odoo.fault(LINE, "search", ["|", ("id", "in", []), ("nope", "=", 1)])  # not trivially false
+    assert (
+        last_line(fault.faultString) == "ValueError: Invalid field account.analytic.line.nope in leaf ('nope', '=', 1)"
+    )
+    empty_reads: list[tuple[str, list[Any]]] = [
+        ("search_read", [[("id", "in", [])], ["nope"]]),
+        ("read", [[], ["nope"]]),
+    ]
+    for method, args in empty_reads:
+        fault = odoo.fault(LINE, method, *args)
+        assert fault.faultCode == 1 and last_line(fault.faultString) == "KeyError: 'nope'"
+    fault = odoo.fault(LINE, "read", [999999], ["nope"])
+    assert last_line(fault.faultString) == "ValueError: Invalid field 'nope' on model 'account.analytic.line'"
 
 
 def test_child_of_on_plans(odoo: OdooTarget) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fake_odoo.leaves import NEGATION, TRUE_LEAF, Compiled, SearchContext, combine, compile_leaf
+from tests.fake_odoo.leaves import FALSE_LEAF, NEGATION, TRUE_LEAF, Compiled, SearchContext, combine, compile_leaf
 
 ARITY = {"!": 1, "&": 2, "|": 2}
 
@@ -47,6 +47,30 @@ def and_domains(domains: list[list[Any]]) -> list[Any]:
             result += normalize(domain)
             count += 1
     return ["&"] * (count - 1) + result if result else [TRUE_LEAF]
+
+
+def is_false(tokens: list[Any]) -> bool:
+    """odoo.osv.expression.is_false on a normalised domain: three-valued logic where ``(0, '=', 1)`` and
+    ``('x', 'in', [])`` are false and ``('x', 'not in', [])`` is true. Odoo 17's ``_search`` returns no
+    records for such a domain WITHOUT checking the rest of it or the order (an unknown field next to
+    ``('id', 'in', [])`` is no error)."""
+    stack: list[int] = []
+    for token in reversed(tokens):
+        if token == "&":
+            stack.append(min(stack.pop(), stack.pop()))
+        elif token == "|":
+            stack.append(max(stack.pop(), stack.pop()))
+        elif token == "!":
+            stack.append(-stack.pop())
+        elif token == TRUE_LEAF:
+            stack.append(1)
+        elif token == FALSE_LEAF:
+            stack.append(-1)
+        elif isinstance(token, tuple) and len(token) == 3 and token[1] in ("in", "not in") and not token[2]:
+            stack.append(-1 if token[1] == "in" else 1)
+        else:
+            stack.append(0)
+    return bool(stack) and stack.pop() == -1
 
 
 def mentions(domain: list[Any], field: str) -> bool:

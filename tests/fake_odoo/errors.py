@@ -108,8 +108,13 @@ def sql_error(cls: type[Exception], message: str, hint: str | None = None) -> Ex
 
 
 def missing_records(model: str, ids: list[int], uid: int) -> MissingError:
-    """MissingError for ids that do not exist, worded like Odoo 17 (recordset repr of the missing ids)."""
-    return MissingError(f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {uid})")
+    """MissingError for ids that do not exist, worded like Odoo 17.
+
+    Odoo raises it from the first field read on a missing record (odoo/fields.py ``Field.__get__``), so it
+    names only the FIRST missing id in the order given, as a one-record recordset: ``write`` / ``unlink``
+    of ``[ok, 999998, 999999]`` says ``(Record: model(999998,), ...)`` (checked against a real Odoo 17.0).
+    """
+    return MissingError(f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids[:1])!r}, User: {uid})")
 
 
 def not_null_violation(model_label: str, model: str, field_label: str, field: str) -> ValidationError:

@@ -7,37 +7,56 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from tests.fake_odoo.errors import UserError
+
 if TYPE_CHECKING:
     from tests.fake_odoo.store import Store
 
 Record = dict[str, Any]
 OrderKey = tuple[str, bool, bool]  # field, descending, nulls first
-_ORDER = re.compile(
-    r'^(\s*([a-z0-9:_]+|"[a-z0-9:_]+")(\.id)?(\s+(desc|asc))?(\s+nulls\s+(first|last))?\s*(,|$))+(?<!,)$',
-    re.I,
-)
+# Odoo 17's ``regex_order``: comma-separated terms ``field[.property][:func] [asc|desc] [nulls first|last]``.
+_TERM = r'(?P<field>[a-z0-9_]+|"[a-z0-9_]+")(\.(?P<property>[a-z0-9_]+))?(:(?P<func>[a-z_]+))?'
+_PART = _TERM + r"(\s+(?P<direction>desc|asc))?(\s+(?P<nulls>nulls first|nulls last))?"
+ORDER = re.compile(r"^(\s*" + _TERM + r"(\s+(desc|asc))?(\s+(nulls first|nulls last))?\s*(,|$))+(?<!,)$", re.I)
+ORDER_TERM = re.compile(r"^\s*" + _PART, re.I)
 _TEXT = ("char", "text", "html", "selection")
 
 
+def check_order_parts(order: Any) -> None:
+    """Odoo 17's ``_flush_search`` runs before the domain and order checks and indexes
+    ``order_part.split()[0]``: an empty part (``"amount,"``, ``"a,,b"``) is an IndexError (fault 1)."""
+    if order and isinstance(order, str):
+        for part in order.split(","):
+            if not part.split():
+                raise IndexError("list index out of range")
+
+
 def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
-    if order and (not isinstance(order, str) or not _ORDER.match(order)):
-        raise ValueError(
-            f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
+    """Odoo 17's ``_order_to_sql``: a syntax error is a UserError (fault 2); an unknown field a ValueError;
+    ``field.prop`` on a non-properties field a ValueError; a ``:func`` suffix is ignored; a field that is
+    not a stored column is skipped silently (Odoo only logs a warning)."""
+    spec = order or store.model_def(model).order
+    if not isinstance(spec, str) or not ORDER.match(spec):
+        raise UserError(
+            f'Invalid "order" specified ({spec}). A valid "order" specification is a comma-separated '
             "list of valid field names (optionally followed by asc/desc for the direction)"
         )
-    spec = order or store.model_def(model).order
     fields = store.fields(model)
     keys: list[OrderKey] = []
     for part in spec.split(","):
-        words = part.lower().split()
-        name = words[0].strip('"').removesuffix(".id")
+        match = ORDER_TERM.match(part)
+        assert match is not None
+        name, prop = match["field"], match["property"]
         field = fields.get(name)
         if field is None:
             raise ValueError(f"Invalid field {name!r} on model {model!r}")
+        if prop and field.type != "properties":
+            raise ValueError(f"Order a property ({prop!r}) on a non-properties field ({name!r})")
         if not field.store and name not in store.model_def(model).also_stored:
-            raise ValueError(f"Cannot convert {model}.{name} to SQL because it is not stored")
-        desc = "desc" in words[1:2]
-        nulls_first = words[-1] == "first" if "nulls" in words else desc
+            continue  # "Model %r cannot be sorted on field %r (not a column)" is only logged
+        desc = (match["direction"] or "").lower() == "desc"
+        nulls = (match["nulls"] or "").lower()
+        nulls_first = nulls == "nulls first" if nulls else desc
         keys.append((name, desc, nulls_first))
     return keys
 

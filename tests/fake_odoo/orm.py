@@ -11,6 +11,7 @@ from typing import Any
 from tests.fake_odoo import errors, readgroup
 from tests.fake_odoo.analytic import defaults
 from tests.fake_odoo.computed import Reader, display_name
+from tests.fake_odoo.domain import is_false, normalize
 from tests.fake_odoo.store import Store
 
 PRIVATE = re.compile(r"^(_.*|init)$")
@@ -77,7 +78,10 @@ class BaseModel:
         if self._name in self.env.denied:
             raise access_error(self._name, self._store.model_def(self._name).description, operation)
 
-    def _fields_to_read(self, fields: Any) -> list[str]:
+    def _fields_to_read(self, fields: Any, empty: bool = False) -> list[str]:
+        """The fields to read. An unknown one is a ValueError; with no records to read (``read([])``, or
+        ``search_read`` on a trivially false domain) Odoo 17 never fetches and fails later, in
+        ``_read_format``, with a bare ``KeyError: 'name'``."""
         known = self._store.fields(self._name)
         if not fields:
             return [name for name in known if name != "id"]
@@ -85,6 +89,8 @@ class BaseModel:
             fields = [fields]
         for name in fields:
             if name not in known:
+                if empty:
+                    raise KeyError(name)
                 raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
         return [name for name in dict.fromkeys(fields) if name != "id"]
 
@@ -115,7 +121,7 @@ class BaseModel:
         **read_kwargs: Any,
     ) -> list[dict[str, Any]]:
         self._check("read")
-        names = self._fields_to_read(fields)
+        names = self._fields_to_read(fields, empty=is_false(normalize(domain or [])))
         ids = self._store.search(
             self._name,
             domain or [],
@@ -200,7 +206,7 @@ class BaseModel:
     # -- multi (first argument: ids) -------------------------------------------------------------------------
     def read(self, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list[dict[str, Any]]:
         self._check("read")
-        return self._read(_ids(ids), self._fields_to_read(fields), load)
+        return self._read(_ids(ids), self._fields_to_read(fields, empty=not _ids(ids)), load)
 
     def write(self, ids: Any, vals: Any) -> bool:
         self._check("write")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tests.fake_odoo import errors
 from tests.fake_odoo.computed import Reader
 from tests.fake_odoo.domain import and_domains
-from tests.fake_odoo.ordering import target_ranks
+from tests.fake_odoo.ordering import ORDER, ORDER_TERM, target_ranks
 from tests.fake_odoo.schema import FieldDef
 
 if TYPE_CHECKING:
@@ -44,11 +44,14 @@ def read_group(
     specs = [_group_spec(store, model, spec) for spec in lazy_groupby]
     count_key = f"{lazy_groupby[0].split(':')[0]}_count" if lazy and len(lazy_groupby) == 1 else "__count"
     aggregates = _aggregates(store, model, fields or [], lazy_groupby)
+    terms = _order_terms(store, model, orderby, specs, count_key, aggregates)
     groups = _groups(specs, store.matching(model, domain, active_test))
     if not specs and not groups:
         groups[()] = []
-    rows = [_row(store, model, key, members, specs, count_key, aggregates) for key, members in groups.items()]
-    rows = _order(store, model, rows, orderby, specs, count_key)
+    pairs = [
+        (_row(store, model, key, members, specs, count_key, aggregates), members) for key, members in groups.items()
+    ]
+    rows = _order(store, model, pairs, terms)
     start = int(offset or 0)
     rows = rows[start : start + int(limit) if limit else None]
     reader = Reader(store, model)
@@ -203,29 +206,97 @@ def _aggregate(field: FieldDef, func: str, values: list[Any]) -> Any:
     return round(total, 2) if field.type == "monetary" else (int(total) if field.type == "integer" else total)
 
 
-def _order(
-    store: Store, model: str, rows: list[Record], orderby: Any, specs: list[Any], count_key: str
-) -> list[Record]:
-    terms = (
-        [t.split() for t in orderby.split(",")]
-        if isinstance(orderby, str) and orderby
-        else [[spec] for spec, _, _ in specs]
-    )
-    by_spec = {spec: field for spec, field, _ in specs}
-    for words in reversed(terms):
-        name = count_key if words[0] == "__count" else words[0]
-        desc = len(words) > 1 and words[1].lower() == "desc"
-        field = by_spec.get(name)
-        ranks = target_ranks(store, field.relation or "") if field is not None and field.type == "many2one" else {}
-        if field is None and rows and name not in rows[0]:
-            raise ValueError(f"Order a field that is not grouped or aggregated: {name!r}")
+OrderTerm = tuple[str, Any, bool, bool]  # kind ("group" / "agg"), spec or (fname, func), desc, nulls first
 
-        def value(row: Record, name: str = name, ranks: dict[int, int] = ranks) -> Any:
-            raw = row.get(name)
-            return ranks.get(raw, raw) if ranks and raw is not None else raw
 
-        rows.sort(key=lambda r: ((v := value(r)) is None, 0 if v is None else v), reverse=desc)
-    return rows
+def _order_terms(
+    store: Store,
+    model: str,
+    orderby: Any,
+    specs: list[Any],
+    count_key: str,
+    aggregates: list[tuple[str, str, str]],
+) -> list[OrderTerm]:
+    """Odoo 17's read_group rewrite of ``orderby`` (a term naming a groupby or an aggregate key becomes its
+    spec: ``amount desc`` -> ``amount:sum desc``, ``date`` -> ``date:month``), then ``_read_group_orderby``:
+    each part must be ONE valid order term ("Invalid order '...' for _read_group()"), and a term that is
+    not a groupby spec must be an aggregate spec (``__count``, ``field:func``) or it is "Order term '...'
+    is not a valid aggregate nor valid groupby". Checked before the search, like Odoo."""
+    group_specs = [spec for spec, _, _ in specs]
+    order = _rewrite_orderby(orderby, group_specs, count_key, aggregates)
+    if not order:
+        return []
+    fields = store.fields(model)
+    terms: list[OrderTerm] = []
+    for part in order.split(","):
+        match = ORDER.match(part)
+        if not match:
+            raise ValueError(f"Invalid order {order!r} for _read_group()")
+        term = ORDER_TERM.match(part)
+        assert term is not None
+        name = part.strip().split()[0]
+        desc = (term["direction"] or "").lower() == "desc"
+        nulls = (term["nulls"] or "").lower()
+        nulls_first = nulls == "nulls first" if nulls else desc
+        if name in group_specs:
+            terms.append(("group", name, desc, nulls_first))
+        elif name == "__count":
+            terms.append(("agg", ("id", "count"), desc, nulls_first))
+        else:
+            fname, func = term["field"], term["func"]
+            if fname not in fields or not func or func not in FUNCS:
+                raise ValueError(f"Order term {part!r} is not a valid aggregate nor valid groupby")
+            terms.append(("agg", (fname, func), desc, nulls_first))
+    return terms
+
+
+def _rewrite_orderby(
+    orderby: Any, group_specs: list[str], count_key: str, aggregates: list[tuple[str, str, str]]
+) -> str:
+    if not (isinstance(orderby, str) and orderby):
+        return ",".join(group_specs)
+    annotated = [(spec.split(":")[0], spec) for spec in reversed(group_specs)]
+    annotated += [(count_key, "__count")] + [(key, f"{fname}:{func}") for key, fname, func in aggregates]
+    parts = []
+    for part in orderby.split(","):
+        part = part.strip()
+        for key, spec in annotated:
+            if part.startswith(f"{key} ") or part == key:
+                part = part.replace(key, spec)
+                break
+        parts.append(part)
+    return ",".join(parts)
+
+
+Pair = tuple[Record, list[Record]]
+
+
+def _order(store: Store, model: str, pairs: list[Pair], terms: list[OrderTerm]) -> list[Record]:
+    for kind, what, desc, nulls_first in reversed(terms):
+        value = _group_value(store, model, what) if kind == "group" else _aggregate_value(store, model, *what)
+        if nulls_first == desc:  # PostgreSQL's default placement
+            pairs.sort(key=lambda p: ((v := value(p)) is None, 0 if v is None else v), reverse=desc)
+        else:
+            pairs.sort(key=lambda p: ((v := value(p)) is not None, 0 if v is None else v), reverse=desc)
+    return [row for row, _ in pairs]
+
+
+def _group_value(store: Store, model: str, spec: str) -> Callable[[Pair], Any]:
+    """A grouped value; a many2one by its target's own order (what ORDER BY a many2one means)."""
+    field = store.fields(model)[spec.split(":")[0]]
+    ranks = target_ranks(store, field.relation or "") if field.type == "many2one" else {}
+
+    def value(pair: Pair) -> Any:
+        raw = pair[0].get(spec)
+        return ranks.get(raw, raw) if ranks and raw is not None else raw
+
+    return value
+
+
+def _aggregate_value(store: Store, model: str, fname: str, func: str) -> Callable[[Pair], Any]:
+    """An aggregate over the group's records, requested in ``fields`` or not (``orderby='amount:max'``)."""
+    field = store.fields(model)[fname]
+    return lambda pair: _aggregate(field, func, [m.get(fname) for m in pair[1]])
 
 
 def _format(reader: Reader, row: Record, specs: list[Any], domain: Any) -> None:

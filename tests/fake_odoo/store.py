@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fake_odoo import analytic, convert, errors, ordering
-from tests.fake_odoo.domain import compile_domain, mentions, normalize
+from tests.fake_odoo.domain import compile_domain, is_false, mentions, normalize
 from tests.fake_odoo.schema import PLAN, FieldDef, ModelDef, build_models, plan_column, plan_models
 
 Record = dict[str, Any]
@@ -123,6 +123,8 @@ class Store:
     # -- search ------------------------------------------------------------------------------------------
     def matching(self, model: str, domain: Any, active_test: bool = True) -> list[Record]:
         tokens = normalize(domain)
+        if is_false(tokens):
+            return []
         if active_test and self.models[model].has_active and not mentions(tokens, "active"):
             tokens = ["&", ("active", "=", True), *tokens]
         compiled = compile_domain(self, model, tokens)
@@ -147,8 +149,14 @@ class Store:
         offset: int = 0,
         limit: int | None = None,
     ) -> list[int]:
-        keys = ordering.parse_order(self, model, order)  # Odoo checks the order before searching
-        rows = ordering.sort_records(self, model, self.matching(model, domain, active_test), keys)
+        # Odoo 17's _search: a domain that is trivially false returns nothing, unchecked; then
+        # _flush_search (empty order parts), the domain (_where_calc), and last the order (_order_to_sql).
+        if is_false(normalize(domain)):
+            return []
+        ordering.check_order_parts(order or self.model_def(model).order)
+        matched = self.matching(model, domain, active_test)
+        keys = ordering.parse_order(self, model, order)
+        rows = ordering.sort_records(self, model, matched, keys)
         start = int(offset or 0)
         end = start + int(limit) if limit else None  # no LIMIT clause for None, False or 0
         return [rec["id"] for rec in rows[start:end]]
