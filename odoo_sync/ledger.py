@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
-from odoo_sync.keys import IdempotencyKey
+from odoo_sync.keys import IdempotencyKey, InvalidKeyError
 
 PENDING, DONE, ERROR = "pending", "done", "error"
+
+# Each write is one statement per batch (arrays unnested server-side), not one per row.
+_INSERT = (
+    "INSERT INTO odoo_sync.ledger AS l (idempotency_key, tenant_id, entity_type, entity_id, operation,"
+    " odoo_model, odoo_id, state)"
+    " SELECT k, t, e, i, o, %s, d, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
+    " %s::bigint[]) AS u(k, t, e, i, o, d)"
+)
+_MARK_PENDING = (
+    _INSERT + " ON CONFLICT (idempotency_key) DO UPDATE SET state = 'pending', error = NULL,"
+    " attempts = l.attempts + 1, updated_at = now(), odoo_id = COALESCE(EXCLUDED.odoo_id, l.odoo_id)"
+    " WHERE l.state <> 'done'"
+)
+_RECORD_DONE = _INSERT + " ON CONFLICT (idempotency_key) DO NOTHING"
+_MARK_DONE = (
+    "UPDATE odoo_sync.ledger l SET state = 'done', odoo_id = u.id, error = NULL, updated_at = now()"
+    " FROM unnest(%s::text[], %s::bigint[]) AS u(key, id) WHERE l.idempotency_key = u.key"
+)
+_MARK_ERROR = (
+    "UPDATE odoo_sync.ledger l SET state = 'error', error = u.error, updated_at = now()"
+    " FROM unnest(%s::text[], %s::text[]) AS u(key, error) WHERE l.idempotency_key = u.key AND l.state <> 'done'"
+)
+_LOOKUP = "SELECT idempotency_key, state, odoo_id FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s)"
+_DONE_IDS = "SELECT idempotency_key, odoo_id FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s) AND state = 'done'"
+_ALL_CREATED = (
+    "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
+    " AND operation = 'create' AND state = 'done'"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +52,7 @@ class LedgerEntry:
 
 
 class Ledger:
-    """Ledger rows in odoo_sync.ledger; every method is one statement and commits."""
+    """Ledger rows in odoo_sync.ledger; every method is one statement (whatever the batch size) and commits."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
@@ -30,77 +60,68 @@ class Ledger:
     def lookup(self, keys: Iterable[IdempotencyKey | str]) -> dict[str, LedgerEntry]:
         """One query for a whole batch of keys."""
         texts = [str(k) for k in keys]
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT idempotency_key, state, odoo_id FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s)",
-                (texts,),
-            )
-            found = {row[0]: LedgerEntry(row[0], row[1], row[2]) for row in cur.fetchall()}
-        self.conn.commit()
-        return found
+        with self._cursor() as cur:
+            cur.execute(_LOOKUP, (texts,))
+            rows = cur.fetchall()
+        return {row[0]: LedgerEntry(row[0], row[1], row[2]) for row in rows}
 
     def mark_pending(self, model: str, keys: Sequence[IdempotencyKey], odoo_ids: Sequence[int | None] = ()) -> None:
         """Record intent before the call; a key already done is never demoted."""
-        rows = [
-            (str(k), k.tenant_id, k.entity_type, k.entity_id, k.operation, model, odoo_ids[i] if odoo_ids else None)
-            for i, k in enumerate(keys)
-        ]
-        with self.conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO odoo_sync.ledger AS l (idempotency_key, tenant_id, entity_type, entity_id, operation,"
-                " odoo_model, odoo_id, state) VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending')"
-                " ON CONFLICT (idempotency_key) DO UPDATE SET state = 'pending', error = NULL,"
-                " attempts = l.attempts + 1, updated_at = now(), odoo_id = COALESCE(EXCLUDED.odoo_id, l.odoo_id)"
-                " WHERE l.state <> 'done'",
-                rows,
-            )
-        self.conn.commit()
-
-    def mark_done(self, odoo_ids: Mapping[str, int]) -> None:
-        """Store the Odoo ids of keys whose call succeeded."""
-        with self.conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE odoo_sync.ledger SET state = 'done', odoo_id = %s, error = NULL, updated_at = now()"
-                " WHERE idempotency_key = %s",
-                [(odoo_id, key) for key, odoo_id in odoo_ids.items()],
-            )
-        self.conn.commit()
-
-    def mark_error(self, errors: Mapping[str, str]) -> None:
-        """Odoo refused these keys and rolled back: nothing exists, a later run may try again."""
-        with self.conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE odoo_sync.ledger SET state = 'error', error = %s, updated_at = now()"
-                " WHERE idempotency_key = %s AND state <> 'done'",
-                [(error, key) for key, error in errors.items()],
-            )
-        self.conn.commit()
+        ids = list(odoo_ids) if odoo_ids else [None] * len(keys)
+        with self._cursor() as cur:
+            cur.execute(_MARK_PENDING, (model, PENDING, *_columns(keys, ids)))
 
     def record_done(self, model: str, done: Sequence[tuple[IdempotencyKey, int]]) -> None:
         """Record keys satisfied as a side effect (a create also writes its first revision)."""
+        with self._cursor() as cur:
+            cur.execute(_RECORD_DONE, (model, DONE, *_columns([k for k, _ in done], [i for _, i in done])))
+
+    def mark_done(self, odoo_ids: Mapping[str, int]) -> None:
+        """Store the Odoo ids of keys whose call succeeded."""
+        with self._cursor() as cur:
+            cur.execute(_MARK_DONE, (list(odoo_ids), list(odoo_ids.values())))
+
+    def mark_error(self, errors: Mapping[str, str]) -> None:
+        """Odoo refused these keys and rolled back: nothing exists, a later run may try again."""
+        with self._cursor() as cur:
+            cur.execute(_MARK_ERROR, (list(errors), list(errors.values())))
+
+    def created_ids(self, tenant_id: str, entity_type: str, entity_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Odoo ids of entities this integration created (operation 'create', done): all, or these.
+
+        Given ids are looked up by primary key, which stays fast whatever the table's size or statistics.
+        """
+        if entity_ids is None:
+            with self._cursor() as cur:
+                cur.execute(_ALL_CREATED, (tenant_id, entity_type))
+                rows = cur.fetchall()
+            return {row[0]: int(row[1]) for row in rows}
+        keys = {}
+        for entity_id in entity_ids:
+            try:
+                keys[str(IdempotencyKey(tenant_id, entity_type, entity_id, "create"))] = entity_id
+            except InvalidKeyError:
+                continue  # such a row is rejected when planned; it was never created
+        with self._cursor() as cur:
+            cur.execute(_DONE_IDS, (list(keys),))
+            rows = cur.fetchall()
+        return {keys[row[0]]: int(row[1]) for row in rows}
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor for one statement, committed after it."""
         with self.conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO odoo_sync.ledger (idempotency_key, tenant_id, entity_type, entity_id, operation,"
-                " odoo_model, odoo_id, state) VALUES (%s, %s, %s, %s, %s, %s, %s, 'done')"
-                " ON CONFLICT (idempotency_key) DO NOTHING",
-                [(str(k), k.tenant_id, k.entity_type, k.entity_id, k.operation, model, i) for k, i in done],
-            )
+            yield cur
         self.conn.commit()
 
-    def created_ids(
-        self, tenant_id: str, entity_type: str, entity_ids: Iterable[str] | None = None
-    ) -> dict[str, int]:
-        """Odoo ids of entities this integration created (operation 'create', done): all, or these."""
-        query = (
-            "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
-            " AND operation = 'create' AND state = 'done'"
-        )
-        params: tuple[object, ...] = (tenant_id, entity_type)
-        if entity_ids is not None:
-            query += " AND entity_id = ANY(%s)"
-            params += (list(entity_ids),)
-        with self.conn.cursor() as cur:
-            cur.execute(query, params)
-            found = {row[0]: int(row[1]) for row in cur.fetchall()}
-        self.conn.commit()
-        return found
+
+def _columns(keys: Sequence[IdempotencyKey], odoo_ids: Sequence[int | None]) -> tuple[list[Any], ...]:
+    """The arrays _INSERT unnests, one per column."""
+    return (
+        [str(k) for k in keys],
+        [k.tenant_id for k in keys],
+        [k.entity_type for k in keys],
+        [k.entity_id for k in keys],
+        [k.operation for k in keys],
+        list(odoo_ids),
+    )
