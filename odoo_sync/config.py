@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from odoo_sync.paths import tenants_file
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser, when libyaml is there
 _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
 
 
@@ -93,7 +94,7 @@ def load_tenants(path: Path | None = None) -> TenantsFile:
     """Read and validate every tenant; one bad entry does not hide the others."""
     path = path or tenants_file()
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.load(path.read_text(), Loader=_YAML_LOADER) or {}  # a safe loader either way
     except (OSError, yaml.YAMLError) as exc:
         return TenantsFile(errors=[f"{path}: cannot be read as YAML: {exc}"])
     entries = raw.get("tenants") if isinstance(raw, dict) else None

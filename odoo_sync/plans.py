@@ -30,6 +30,7 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
     company_id, currency = _company(hook, tenant)
     return {
         "server_version": hook.server_version.get("server_version"),
+        "uid": hook.uid,
         "plans": plans,
         "project_link_field": _project_link_field(hook),
         "company_id": company_id,

@@ -34,7 +34,7 @@ def check_odoo(tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
 
 def projects(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Project-plan accounts, then the project.project records linked to them."""
-    with session(tenant_id, context) as s:
+    with session(tenant_id, context, octx=octx) as s:
         rows = source.fetch_all(s.source(), "projects", tenant_id)
         accounts = sync_accounts(
             s,
@@ -48,7 +48,7 @@ def projects(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> d
 
 def budget_categories(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Plan 2: one account per donor budget category (HR, TRV, EQP, IND)."""
-    with session(tenant_id, context) as s:
+    with session(tenant_id, context, octx=octx) as s:
         rows = source.fetch_all(s.source(), "budget_categories", tenant_id)
         accounts = [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in rows]
         sync_accounts(s, "category", accounts, octx["plans"]["budget_line"]["id"])
@@ -57,7 +57,7 @@ def budget_categories(tenant_id: str, octx: dict[str, Any], context: dict[str, A
 
 def budget_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Plan 3: one account per budget line of each project's donor budget."""
-    with session(tenant_id, context) as s:
+    with session(tenant_id, context, octx=octx) as s:
         rows = source.fetch_all(s.source(), "budget_lines", tenant_id)
         accounts = [
             AccountRow(
@@ -75,7 +75,7 @@ def budget_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) 
 def analytic_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Spending lines changed in the run's window, each carrying one account per plan."""
     full_resync = bool((context.get("params") or {}).get("full_resync"))
-    with session(tenant_id, context) as s:
+    with session(tenant_id, context, octx=octx) as s:
         start, end = line_window(context, _watermark(s), full_resync)
         log.info("tenant %s: lines changed in [%s, %s)", tenant_id, start or "the beginning", end)
         sync_lines(s, _line_targets(s, octx), start, end)

@@ -30,7 +30,8 @@ class MeasuredTransport(xmlrpc.client.Transport):
         super().__init__(use_datetime=False, use_builtin_types=False)
         self.https = https
         self.timeout = timeout
-        self._ssl_context = ssl.create_default_context() if verify_tls else ssl._create_unverified_context()
+        self.verify_tls = verify_tls
+        self._ssl_context: ssl.SSLContext | None = None  # built on the first HTTPS connection (~25 ms)
         self.last_stats = CallStats(None, 0, 0.0)
 
     def make_connection(self, host: Any) -> http.client.HTTPConnection:
@@ -39,7 +40,7 @@ class MeasuredTransport(xmlrpc.client.Transport):
         chost, self._extra_headers, _x509 = self.get_host_info(host)
         conn: http.client.HTTPConnection
         if self.https:
-            conn = http.client.HTTPSConnection(chost, timeout=self.timeout, context=self._ssl_context)
+            conn = http.client.HTTPSConnection(chost, timeout=self.timeout, context=self._tls_context())
         else:
             conn = http.client.HTTPConnection(chost, timeout=self.timeout)
         self._connection = host, conn
@@ -49,6 +50,12 @@ class MeasuredTransport(xmlrpc.client.Transport):
         """Send once. The stdlib resends on a dropped connection, which would repeat a create Odoo may
         already have committed; a dropped call surfaces as in doubt and the ledger's read-back decides."""
         return self.single_request(host, handler, request_body, verbose)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            unverified = ssl._create_unverified_context  # only when the connection says verify_tls: false
+            self._ssl_context = ssl.create_default_context() if self.verify_tls else unverified()
+        return self._ssl_context
 
     def single_request(self, host: Any, handler: str, request_body: Any, verbose: bool = False) -> Any:
         started = time.perf_counter()

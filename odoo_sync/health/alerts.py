@@ -38,9 +38,7 @@ class Mail:
 
 
 def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(INCLUDE_DIR / "email"), autoescape=select_autoescape(default=True)
-    )
+    return Environment(loader=FileSystemLoader(INCLUDE_DIR / "email"), autoescape=select_autoescape(default=True))
 
 
 def runbook_anchor(error_class: str | None) -> str:
@@ -53,9 +51,7 @@ def runbook_link(settings: HealthSettings, error_class: str | None) -> tuple[str
     return f"{settings.runbook_url}#{anchor}", title
 
 
-def alert_mail(
-    health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = ""
-) -> Mail:
+def alert_mail(health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = "") -> Mail:
     """The page: tenant, since when, last error, last good ping, runbook chapter."""
     last, good = health.last, health.last_ok
     error_class = last.error_class if last else None
@@ -82,9 +78,7 @@ def alert_mail(
     return Mail(subject, html)
 
 
-def recovery_mail(
-    health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = ""
-) -> Mail:
+def recovery_mail(health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = "") -> Mail:
     """The all-clear after an alert."""
     recovered = health.last.ts if health.last else now
     minutes = int((recovered - incident.failing_since).total_seconds() // 60)

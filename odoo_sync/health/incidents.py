@@ -41,9 +41,7 @@ def decide(health: Health, incident: Incident | None, now: datetime, settings: H
     if health.state is State.RED:
         red_for = now - health.since if health.since else None
         due = red_for is not None and red_for >= settings.alert_after
-        return Decision(
-            open=incident is None, alert=due and (incident is None or incident.alerted_at is None)
-        )
+        return Decision(open=incident is None, alert=due and (incident is None or incident.alerted_at is None))
     if incident is not None and health.last is not None and health.last.ok:
         return Decision(resolve=True, recovery=incident.alerted_at is not None)
     return Decision()

@@ -54,9 +54,7 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
         repository.save_states(conn, healths, now)
         repository.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
         incidents = repository.open_incidents(conn)
-        failures = [
-            e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))
-        ]
+        failures = [e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))]
     counts = dict(Counter(h.state.value for h in healths))
     log.info("Health as of %s: %s", checked_at, counts)
     if failures:

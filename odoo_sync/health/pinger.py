@@ -124,9 +124,7 @@ def ping_all(
     return [_collect(f, futures[f], f in done, started, budget) for f in futures]
 
 
-def _collect(
-    future: Future[Outcome], tenant: TenantConfig, done: bool, started: datetime, budget: float
-) -> Outcome:
+def _collect(future: Future[Outcome], tenant: TenantConfig, done: bool, started: datetime, budget: float) -> Outcome:
     if done and future.exception() is None:
         return future.result()
     error = f"no answer within {budget:.0f} s" if not done else f"ping crashed: {future.exception()!r}"

@@ -170,9 +170,7 @@ def open_incidents(conn: psycopg.Connection) -> dict[str, Incident]:
     return {r[1]: Incident(*r) for r in rows}
 
 
-def open_incident(
-    conn: psycopg.Connection, tenant_id: str, failing_since: datetime, error: str | None
-) -> Incident:
+def open_incident(conn: psycopg.Connection, tenant_id: str, failing_since: datetime, error: str | None) -> Incident:
     """Record a red episode; a concurrent or retried run finds the same row (one open per tenant)."""
     row = conn.execute(_OPEN_INCIDENT, (tenant_id, failing_since, error)).fetchone()
     conn.commit()

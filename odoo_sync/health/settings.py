@@ -66,9 +66,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
             values[f.name] = raw
     unknown = sorted(set(values) - _NAMES)
     if unknown:
-        raise ValueError(
-            f"unknown health setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_NAMES))}"
-        )
+        raise ValueError(f"unknown health setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_NAMES))}")
     return HealthSettings(**{name: _coerce(name, value) for name, value in values.items()})
 
 

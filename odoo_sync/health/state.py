@@ -109,9 +109,7 @@ def _failing(tenant_id: str, history: History, now: datetime, settings: HealthSe
 def _staleness(last: Ping, now: datetime, settings: HealthSettings) -> list[str]:
     if now - last.ts <= settings.stale_after:
         return []
-    return [
-        f"no health ping since {last.ts.astimezone(UTC):%Y-%m-%d %H:%M} UTC: is the odoo_health DAG running?"
-    ]
+    return [f"no health ping since {last.ts.astimezone(UTC):%Y-%m-%d %H:%M} UTC: is the odoo_health DAG running?"]
 
 
 def _slowness(last: Ping, settings: HealthSettings) -> list[str]:

@@ -56,15 +56,28 @@ def run_context(context: dict[str, Any] | None) -> RunContext:
 
 
 @contextmanager
-def session(tenant_id: str, context: dict[str, Any] | None = None, *, exclusive: bool = True) -> Iterator[Session]:
-    """Open a session; ``exclusive`` serialises a tenant's writers with a PostgreSQL advisory lock."""
+def session(
+    tenant_id: str,
+    context: dict[str, Any] | None = None,
+    *,
+    exclusive: bool = True,
+    octx: dict[str, Any] | None = None,
+) -> Iterator[Session]:
+    """Open a session; ``exclusive`` serialises a tenant's writers with a PostgreSQL advisory lock.
+
+    ``octx`` is check_odoo's result: its uid spares later tasks a second version check and login.
+    """
     tenant = tenant_by_id(tenant_id)
     with db.connect() as conn:
         if exclusive:
             _lock_tenant(conn, tenant_id)
         sync_log = SyncLog(conn, tenant_id, run_context(context))
         hook = OdooHook(
-            tenant.odoo_conn_id, tenant_id=tenant_id, sync_log=sync_log, calls_per_second=tenant.calls_per_second
+            tenant.odoo_conn_id,
+            tenant_id=tenant_id,
+            sync_log=sync_log,
+            calls_per_second=tenant.calls_per_second,
+            checked_uid=(octx or {}).get("uid"),
         )
         ledger = Ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))

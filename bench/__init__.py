@@ -1,0 +1,1 @@
+"""Benchmarks of togrant-odoo-sync: `python -m bench.run` (see bench/README.md)."""

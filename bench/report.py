@@ -1,0 +1,105 @@
+"""Print the benchmark's figures as fixed-width tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.targets import Check
+
+PROFILES = {
+    "fake": "loopback test server, no added latency (microsecond answers: shows the project's own overhead)",
+    "odoo17-model": "loopback test server stretched to Odoo 17's measured costs (timings.json; see README)",
+    "real": "a real Odoo (ODOO_TEST_URL)",
+}
+
+
+def sync_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    out = [
+        f"\n1. Sync vs the limit [{profile}: {PROFILES[profile]}]",
+        f"{'lines':>8} | {'(a) project s':>13} {'calls':>6} {'/1k':>6} | {'(b) limit s':>11} {'calls':>6} "
+        f"{'/1k':>6} | {'(c) naive s':>11} {'calls':>7} {'/1k':>7} | {'a/b':>5} {'c/a':>6}",
+    ]
+    for s in sizes:
+        n, a, b, c = s["lines"], s["project"], s["limit"], s["naive"]
+        star = "*" if c["extrapolated_from_lines"] else " "
+        out.append(
+            f"{n:>8,} | {a['seconds']:>13.2f} {a['calls']:>6} {a['calls'] * 1000 / n:>6.1f} | {b['seconds']:>11.2f} "
+            f"{b['calls']:>6} {b['calls'] * 1000 / n:>6.1f} | {c['seconds']:>10.2f}{star} {c['calls']:>7} "
+            f"{c['calls'] * 1000 / n:>7.0f} | {a['seconds'] / b['seconds']:>5.2f} {c['seconds'] / a['seconds']:>6.1f}"
+        )
+    extrapolated = [s["naive"]["extrapolated_from_lines"] for s in sizes if s["naive"]["extrapolated_from_lines"]]
+    if extrapolated:
+        out.append(
+            f"   * naive measured on the first {extrapolated[0]:,} lines, time extrapolated linearly; calls exact"
+        )
+    return out
+
+
+def replay_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    out = [
+        f"\n2. Replay of the same interval [{profile}]",
+        f"{'lines':>8} | {'seconds':>8} {'calls':>6} {'calls/500':>10} {'mutations':>10} {'(server saw)':>13}",
+    ]
+    for s in sizes:
+        r, n = s["replay"], s["lines"]
+        seen = "-" if r["mutations_seen_by_server"] is None else r["mutations_seen_by_server"]
+        out.append(
+            f"{n:>8,} | {r['seconds']:>8.2f} {r['calls']:>6} {r['calls'] * 500 / n:>10.2f} "
+            f"{r['mutations']:>10} {seen!s:>13}"
+        )
+    return out
+
+
+def overhead_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    out = [
+        f"\n3. Ledger and sync_log writes in the first run [{profile}], per 1,000 lines",
+        f"{'lines':>8} | {'ledger ms':>10} {'sync_log ms':>12} {'share of (a)':>13} | {'ledger stmts':>13} "
+        f"{'COPYs':>6} {'commits':>8}",
+    ]
+    for s in sizes:
+        o, n, k = s["overheads"], s["lines"], 1000 / s["lines"]
+        share = (o["ledger_seconds"] + o["sync_log_seconds"]) / s["project"]["seconds"]
+        out.append(
+            f"{n:>8,} | {o['ledger_seconds'] * 1000 * k:>10.0f} {o['sync_log_seconds'] * 1000 * k:>12.0f} "
+            f"{share:>12.0%} | {o['ledger_statements'] * k:>13.1f} {o['sync_log_copies'] * k:>6.1f} "
+            f"{o['commits'] * k:>8.1f}"
+        )
+    out.append("   (statements, COPYs and commits are per 1,000 lines too; each statement covers a whole batch)")
+    return out
+
+
+def parse_table(rows: list[dict[str, Any]]) -> list[str]:
+    out = [
+        "\n4. Parsing dags/ (DagBag, fresh process per size)",
+        f"{'tenants':>8} | {'DagBag s':>9} {'tenant file s':>14} {'DAGs':>6} {'errors':>7} | {'import airflow s':>17}",
+    ]
+    for p in rows:
+        out.append(
+            f"{p['tenants']:>8} | {p['dagbag_s']:>9.2f} {p['files_s'].get('odoo_sync_tenants.py', 0):>14.2f} "
+            f"{p['dags']:>6} {p['import_errors']:>7} | {p['import_airflow_s']:>17.2f}"
+        )
+    return out
+
+
+def health_table(h: dict[str, Any]) -> list[str]:
+    return [
+        "\n5. Health at scale (odoo_sync.health.pinger.ping_all, loopback only)",
+        f"   {h['tenants']} tenants ({h['dead']} refused, {h['hung']} hung, the rest over {h['servers']} servers "
+        f"[{h['profile']}]), timeout {h['timeout_s']:g} s, concurrency {h['concurrency']}",
+        f"   wall {h['seconds']:.1f} s; outcomes {h['outcomes']}; peak RSS {h['peak_rss_mb']:.0f} MB "
+        f"({h['rss_before_ping_mb']:.0f} MB before the pings)",
+    ]
+
+
+def memory_table(m: dict[str, Any] | None) -> list[str]:
+    if m is None:
+        return ["\n6. Memory: not run (use --full)"]
+    return [
+        "\n6. Memory (project sync in its own process, test server in another)",
+        f"   {m['lines']:,} lines: peak RSS {m['peak_rss_mb']:.0f} MB ({m['rss_before_sync_mb']:.0f} MB before the "
+        f"sync), {m['seconds']:.0f} s, {m['calls']} calls, {m['created']:,} lines created",
+    ]
+
+
+def target_lines(checks: list[Check]) -> list[str]:
+    return ["\nTargets", *(c.line() for c in checks)]

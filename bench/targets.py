@@ -1,0 +1,58 @@
+"""The issue's targets, checked against the figures: one line each, PASS or FAIL with the margin."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+REFERENCE_LINES = 10_000  # the size the a/b target is set at
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    target: str
+    scope: str
+    value: float
+    limit: float
+    higher_is_better: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+
+    def line(self) -> str:
+        sign = ">=" if self.higher_is_better else "<="
+        verdict = "PASS" if self.passed else f"FAIL (off by {abs(self.value - self.limit):.2f})"
+        return f"  {verdict:<22} {self.target:<34} {self.scope:<26} {self.value:>9.2f} (target {sign} {self.limit:g})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+
+def sync_checks(profile: str, sizes: list[dict[str, Any]]) -> list[Check]:
+    checks = []
+    for s in sizes:
+        n, scope = s["lines"], f"{profile}, {s['lines']:,} lines"
+        a, b, c, r = s["project"], s["limit"], s["naive"], s["replay"]
+        if n == REFERENCE_LINES:
+            checks.append(Check("a/b (project / limit) time", scope, a["seconds"] / b["seconds"], 1.3))
+        checks.append(Check("calls per 500 new lines", scope, a["calls"] / (n / 500), 3))
+        checks.append(Check("c/a (naive / project) time", scope, c["seconds"] / a["seconds"], 10, True))
+        checks.append(Check("replay mutations", scope, r["mutations"], 0))
+        checks.append(Check("replay calls per 500 lines", scope, r["calls"] / (n / 500), 1))
+    return checks
+
+
+def other_checks(
+    parse: list[dict[str, Any]], health: dict[str, Any] | None, memory: dict[str, Any] | None
+) -> list[Check]:
+    checks = [
+        Check("DAG folder parse time (s)", f"{p['tenants']} tenants", p["dagbag_s"], 2)
+        for p in parse
+        if p["tenants"] == 200
+    ]
+    if health:
+        checks.append(Check("health run wall time (s)", f"{health['tenants']} tenants", health["seconds"], 60))
+    if memory:
+        checks.append(Check("peak RSS syncing (MB)", f"{memory['lines']:,} lines", memory["peak_rss_mb"], 300))
+    return checks
