@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from odoo_sync.config import TenantConfig
-from odoo_sync.errors import OdooSetupError
+from odoo_sync.errors import OdooPermanentError, OdooSetupError
 from odoo_sync.hooks.odoo import OdooHook
 
 LINE = "account.analytic.line"
@@ -18,8 +18,7 @@ ROLES = ("project", "budget_line", "budget_detail")
 
 def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
     """Everything later steps need to know about this Odoo, as a small JSON-able dict (an XCom)."""
-    _require_analytic_access(hook, tenant)
-    roots = _root_plans(hook)
+    roots = _root_plans(hook, tenant)
     columns = _plan_columns(hook)
     plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in ROLES}
     if (
@@ -38,16 +37,17 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
     }
 
 
-def _require_analytic_access(hook: OdooHook, tenant: TenantConfig) -> None:
-    if not hook.execute(PLAN, "check_access_rights", ["read"], {"raise_exception": False}):
+def _root_plans(hook: OdooHook, tenant: TenantConfig) -> dict[str, int]:
+    """Root plans by name; reading them is also the check that analytic accounting is on for the user."""
+    try:
+        rows = hook.search_read(PLAN, [("parent_id", "=", False)], ["id", "name"], order="id")
+    except OdooPermanentError as exc:
+        if exc.error_class != "access":
+            raise
         raise OdooSetupError(
             f"tenant {tenant.tenant_id}: the Odoo user cannot read analytic plans. In Odoo, enable "
             f"Accounting > Settings > Analytic Accounting and give the integration user that group."
-        )
-
-
-def _root_plans(hook: OdooHook) -> dict[str, int]:
-    rows = hook.search_read(PLAN, [("parent_id", "=", False)], ["id", "name"], order="id")
+        ) from None
     return {str(r["name"]): int(r["id"]) for r in rows}
 
 

@@ -199,3 +199,20 @@ def test_missing_plan_fails_with_what_to_create(
         assert server.count(method="create") == 0
     finally:
         server.stop()
+
+
+def test_analytic_accounting_off_fails_with_the_setting_to_turn_on(
+    airflow_db: None, source: psycopg.Connection, tenant_file: Path
+) -> None:
+    server = FakeOdoo(db="acme", login="admin", password="admin").start()
+    try:
+        server.deny_access = {"account.analytic.plan"}
+        odoo_conn("odoo_acme", server, password="admin", tenant_id="acme")
+        assert run() == "failed"
+        error = source.execute(
+            "SELECT error FROM odoo_sync.sync_log WHERE odoo_model = 'account.analytic.plan' AND outcome = 'error'"
+        ).fetchone()
+        assert error is not None and "Fault 4" in error[0]
+        assert server.count(method="create") == 0
+    finally:
+        server.stop()
