@@ -77,6 +77,15 @@ def worker(n_lines: int, url: str) -> None:
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec (a child started by a big
+    parent would report the parent's peak), so read the memory map's high-water mark, VmHWM, instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
