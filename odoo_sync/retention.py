@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 
@@ -18,6 +21,26 @@ from odoo_sync import db
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_KEEP_DAYS = 400  # a year of audit trail for finance's year-end questions, with a margin
+KEEP_DAYS_ENV = "ODOO_SYNC_LOG_KEEP_DAYS"
+
+
+def keep_days_setting(env: Mapping[str, str] | None = None) -> int:
+    """Days of sync_log to keep: ODOO_SYNC_LOG_KEEP_DAYS, else 400."""
+    value = (os.environ if env is None else env).get(KEEP_DAYS_ENV, "")
+    try:
+        return int(value) if value.strip() else DEFAULT_KEEP_DAYS
+    except ValueError:
+        raise ValueError(f"{KEEP_DAYS_ENV}={value!r} is not a whole number of days") from None
+
+
+def purge_for_run(context: Mapping[str, Any]) -> int:
+    """The maintenance DAG's task: purge relative to the run's own time, never the wall clock."""
+    now = context.get("data_interval_end") or context.get("logical_date") or context["dag_run"].run_after
+    with db.connect() as conn:
+        return purge_sync_log(conn, keep_days_setting(), now=now)
+
+
 _DELETE_BATCH = (
     "DELETE FROM odoo_sync.sync_log WHERE id IN (SELECT id FROM odoo_sync.sync_log WHERE ts < %s ORDER BY ts LIMIT %s)"
 )
