@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import tempfile
 import uuid
@@ -79,3 +80,16 @@ def last_json_line(out: subprocess.CompletedProcess[str], what: str) -> dict[str
     if out.returncode != 0:
         raise RuntimeError(f"{what} failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec (a child started by a big
+    parent would report the parent's peak), so read the memory map's high-water mark, VmHWM, instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

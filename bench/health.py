@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from typing import Any
 
-from bench.env import REPO, last_json_line, set_conn
+from bench.env import REPO, last_json_line, peak_rss_mb, set_conn
 
 
 def measure(tenants: int, dead_share: float, hung_share: float, servers: int, profile: str) -> dict[str, Any]:
@@ -78,7 +77,7 @@ def worker() -> None:
         )
         tenants.append(TenantConfig(tenant_id=tid, display_name=tid))
     settings = load_settings(env=os.environ)
-    rss_before = _peak_rss_mb()
+    rss_before = peak_rss_mb()
     started = time.perf_counter()
     outcomes = ping_all(tenants, settings.ping_timeout_s, settings.concurrency, RunContext("odoo_health", "bench", 1))
     seconds = time.perf_counter() - started
@@ -91,7 +90,7 @@ def worker() -> None:
             {
                 "seconds": seconds,
                 "outcomes": classes,
-                "peak_rss_mb": _peak_rss_mb(),
+                "peak_rss_mb": peak_rss_mb(),
                 "rss_before_ping_mb": rss_before,
                 "timeout_s": settings.ping_timeout_s,
                 "concurrency": settings.concurrency,
@@ -101,19 +100,6 @@ def worker() -> None:
         flush=True,
     )
     os._exit(0)  # do not wait for hung ping threads the pinger has already given up on
-
-
-def _peak_rss_mb() -> float:
-    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec (a child started by a big
-    parent would report the parent's peak), so read the memory map's high-water mark, VmHWM, instead."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
 import time
 from typing import Any
 
-from bench.env import REPO, last_json_line
+from bench.env import REPO, last_json_line, peak_rss_mb
 
 
 def measure(n_lines: int) -> dict[str, Any]:
@@ -58,7 +57,7 @@ def worker(n_lines: int, url: str) -> None:
         tasks.migrate_schema()
         target = Target("fake", url, "bench", "admin", "admin")
         env.set_conn(f"odoo_{sync.TENANT}", **target.conn_fields(sync.TENANT))
-        before = _peak_rss_mb()
+        before = peak_rss_mb()
         run = run_tasks(sync.TENANT, "bench__memory")
     line = run.summary.get("line", {})
     print(
@@ -69,24 +68,11 @@ def worker(n_lines: int, url: str) -> None:
                 "seconds": run.seconds,
                 "seed_s": seed_s,
                 "calls": run.calls.total,
-                "peak_rss_mb": _peak_rss_mb(),
+                "peak_rss_mb": peak_rss_mb(),
                 "rss_before_sync_mb": before,
             }
         )
     )
-
-
-def _peak_rss_mb() -> float:
-    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec (a child started by a big
-    parent would report the parent's peak), so read the memory map's high-water mark, VmHWM, instead."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _free_port() -> int:
