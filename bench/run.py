@@ -29,7 +29,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", type=int, nargs="+", help="line counts for the sync (default 1000 10000 [50000])")
     p.add_argument("--memory-lines", type=int, default=1_000_000, help="lines of the memory run (with --full)")
     p.add_argument("--calls-per-second", type=float, default=20.0, help="the tenant's throttle (config default 20)")
-    p.add_argument("--output", type=Path, default=RESULTS)
+    p.add_argument("--output", type=Path, default=None, help="default bench/results.json (a partial run: stdout only)")
     return p.parse_args(argv)
 
 
@@ -83,9 +83,14 @@ def main(argv: list[str] | None = None) -> None:
     checks = [c for p, sizes in out.get("sync", {}).items() for c in targets.sync_checks(p, sizes)]
     checks += targets.other_checks(out.get("parse", []), out.get("health"), out.get("memory"))
     out["targets"] = [c.as_dict() for c in checks]
-    args.output.write_text(json.dumps(out, indent=2, default=str) + "\n")
     print("\n".join(render(out, checks)))
-    print(f"\nwrote {args.output} in {out['seconds']:.0f} s")
+    # A partial run (--only) must not replace the published figures of a whole one.
+    output = args.output or (RESULTS if set(args.only) == set(SECTIONS) else None)
+    if output is None:
+        print(f"\nfinished in {out['seconds']:.0f} s (partial run: pass --output FILE to keep its JSON)")
+        return
+    output.write_text(json.dumps(out, indent=2, default=str) + "\n")
+    print(f"\nwrote {output} in {out['seconds']:.0f} s")
 
 
 def render(out: dict[str, Any], checks: list[targets.Check]) -> list[str]:
