@@ -57,7 +57,10 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
     """A connection to the run's database; the odoo_sync tables are emptied before each test."""
     with psycopg.connect(dsn(pg_database)) as conn:
         conn.execute("SET odoo_sync.retention = 'on'")
-        conn.execute("TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident, odoo_sync.watermark, odoo_sync.health_state")
+        conn.execute(
+            "TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident, odoo_sync.watermark,"
+            " odoo_sync.health_state"
+        )
         conn.execute("DELETE FROM odoo_sync.sync_log")
         conn.execute("RESET odoo_sync.retention")
         conn.commit()
