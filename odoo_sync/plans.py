@@ -21,10 +21,7 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
     roots = _root_plans(hook, tenant)
     columns = _plan_columns(hook)
     plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in ROLES}
-    if (
-        plans["budget_line"]["id"] in {plans["project"]["id"], plans["budget_detail"]["id"]}
-        or plans["project"]["id"] == plans["budget_detail"]["id"]
-    ):
+    if len({plan["id"] for plan in plans.values()}) < len(ROLES):
         raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
     company_id, currency = _company(hook, tenant)
     return {
@@ -54,8 +51,7 @@ def _root_plans(hook: OdooHook, tenant: TenantConfig) -> dict[str, int]:
 def _plan_columns(hook: OdooHook) -> dict[int, str]:
     """Root plan id -> its column on analytic lines; the project plan is the root plan without x_plan."""
     fields = hook.fields_get(LINE, ("type", "relation"))
-    columns = {int(m.group(1)): name for name in fields if (m := _PLAN_COLUMN.match(name))}
-    return columns
+    return {int(m.group(1)): name for name in fields if (m := _PLAN_COLUMN.match(name))}
 
 
 def _plan_for(

@@ -87,6 +87,7 @@ def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
     tenant = s.tenant.tenant_id
     budget = source.fetch_all(s.source(), "budget_lines", tenant)
     details = s.ledger.created_ids(tenant, "budget_line")
+    categories = {detail_id(r["project_code"], r["code"]): r["category_code"] for r in budget}
     plans = octx["plans"]
     return LineTargets(
         tenant_id=tenant,
@@ -96,14 +97,7 @@ def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
         budget_detail_column=plans["budget_detail"]["column"],
         project_accounts=s.ledger.created_ids(tenant, "project_account"),
         category_accounts=s.ledger.created_ids(tenant, "category"),
-        detail_accounts={
-            detail_id(r["project_code"], r["code"]): (
-                details[detail_id(r["project_code"], r["code"])],
-                r["category_code"],
-            )
-            for r in budget
-            if detail_id(r["project_code"], r["code"]) in details
-        },
+        detail_accounts={key: (details[key], category) for key, category in categories.items() if key in details},
         max_description_chars=s.tenant.max_description_chars,
     )
 
