@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,12 +18,33 @@ _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
 
 
 class PlanNames(BaseModel):
-    """Root analytic plans by name. ``project`` None means Odoo's own project plan."""
+    """Root analytic plans by name, one per plan role. ``project`` None means Odoo's own project plan.
 
-    model_config = ConfigDict(extra="forbid")
+    Roles are named after the source entity whose accounts fill the plan: ``category`` (Odoo plan "Donor budget
+    line": HR, TRV, ...) and ``budget_line`` ("Donor budget detail": 1.1.1.a, ...). The keys of earlier releases
+    named the Odoo plans instead (``budget_line`` for the category plan, ``budget_detail``) and still work.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     project: str | None = None
-    budget_line: str = "Donor budget line"
-    budget_detail: str = "Donor budget detail"
+    category: str = "Donor budget line"
+    budget_line: str = "Donor budget detail"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_keys(cls, data: Any) -> Any:
+        """``{budget_line, budget_detail}`` without ``category`` is the earlier naming: translate it."""
+        if isinstance(data, dict) and "category" not in data and ("budget_detail" in data or "budget_line" in data):
+            data = dict(data)
+            if "budget_line" in data:
+                data["category"] = data.pop("budget_line")
+            if "budget_detail" in data:
+                data["budget_line"] = data.pop("budget_detail")
+        return data
+
+    def of(self, role: str) -> str | None:
+        """The configured plan name of a role."""
+        return getattr(self, role)  # type: ignore[no-any-return]
 
 
 class TenantConfig(BaseModel):
@@ -46,6 +66,10 @@ class TenantConfig(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=5000)
     max_error_share: float = Field(default=0.05, ge=0, le=1)
     max_description_chars: int = Field(default=2000, ge=16, le=100_000)
+    lookback_minutes: int = Field(default=60, ge=0, le=60 * 24 * 31)
+    reconcile_every_hours: float = Field(default=24, gt=0, le=24 * 366)
+    max_removal_share: float = Field(default=0.25, ge=0, le=1)
+    min_guarded_removals: int = Field(default=20, ge=0)
     owner: str = "data-engineering"
     tags: tuple[str, ...] = ()
 
@@ -137,7 +161,3 @@ def tenant_by_id(tenant_id: str, path: Path | None = None) -> TenantConfig:
         if tenant.tenant_id == tenant_id:
             return tenant
     raise TenantConfigError(f"tenant {tenant_id!r} is not (or no longer validly) configured in {path}")
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")

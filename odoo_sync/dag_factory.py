@@ -18,19 +18,26 @@ Mirrors the grant platform's structure and spending into this tenant's Odoo (con
 1. **migrate_schema**: creates or upgrades the `odoo_sync` schema (ledger, sync_log, health).
 2. **check_odoo**: Odoo >= 17, analytic accounting enabled, the three root plans exist.
 3. **projects**: one analytic account per project in the project plan, and the `project.project` linked to it.
-4. **budget_categories**: plan *{budget_line}*: one account per donor category (HR, TRV, EQP, IND).
-5. **budget_lines**: plan *{budget_detail}*: one account per budget line (code `PRJ-001/1.1.1.a`).
-6. **analytic_lines**: every spending line changed in the run's data interval becomes one
-   `account.analytic.line` carrying one account of each plan; a new revision is written once; a voided line
-   is removed if (and only if) this integration created it.
+4. **budget_categories**: plan *{category_plan}*: one account per donor category (HR, TRV, EQP, IND).
+5. **budget_lines**: plan *{budget_line_plan}*: one account per budget line (code `PRJ-001/1.1.1.a`).
+6. **analytic_lines**: spending lines become `account.analytic.line` records, each carrying one account of
+   each plan. What a run reads comes from the tenant's durable cursor, not from the schedule: every run reads
+   the lines changed since the last committed mark (minus a {lookback}-minute lookback for rows committed late),
+   plus the rows rejected earlier and the lines whose accounts changed. A line is written when its values
+   differ from what Odoo last received; a voided line is removed, a restored one created again.
+   Once a day (every {reconcile} h) a **reconciliation** compares every source line with what Odoo holds and
+   repairs the difference, including lines deleted from the source.
 
 Every mutation goes through the idempotency ledger (`tenant:entity:id:operation`): re-runs, retries and
 backfills never duplicate anything; every call has its row in `odoo_sync.sync_log`.
 
-**Backfill** a date range (replays each hourly interval; already-synced lines cost no write):
-`airflow backfill create --dag-id {dag_id} --from-date 2026-03-01 --to-date 2026-03-08`
-or *Trigger > Backfill* in the UI. A manual trigger syncs everything changed since the last successful run;
-tick *full_resync* to replay all lines.
+**Trigger** (with or without a logical date): syncs everything changed since the last successful run.
+Params: *reconcile* runs the full comparison now; *confirm_removals* lets a run remove more lines than the
+circuit breaker allows (share {share:.0%}), after you checked the source really dropped them.
+
+**Backfill** a date range (replays the lines changed in it; unchanged lines cost no Odoo call; the cursor is
+not moved): `airflow backfill create --dag-id {dag_id} --from-date 2026-03-01 --to-date 2026-03-08`
+or *Trigger > Backfill* in the UI.
 """
 
 
@@ -59,14 +66,23 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
         max_active_runs=1,
         default_args=default_args(tenant),
         tags=["odoo", "odoo-sync", f"tenant:{tenant.tenant_id}", *tenant.tags],
-        params={"full_resync": Param(False, type="boolean", description="Replay every line, not just changes")},
+        params={
+            "reconcile": Param(False, type="boolean", description="Compare every source line with Odoo now"),
+            "confirm_removals": Param(
+                False, type="boolean", description="Allow removing more lines than the circuit breaker's share"
+            ),
+            "full_resync": Param(False, type="boolean", description="Same as reconcile (kept for earlier runs)"),
+        },
         doc_md=DOC.format(
             tenant_id=tenant.tenant_id,
             display_name=tenant.display_name,
             conn_id=tenant.odoo_conn_id,
-            budget_line=tenant.plans.budget_line,
-            budget_detail=tenant.plans.budget_detail,
+            category_plan=tenant.plans.category,
+            budget_line_plan=tenant.plans.budget_line,
             dag_id=tenant.dag_id,
+            lookback=tenant.lookback_minutes,
+            reconcile=f"{tenant.reconcile_every_hours:g}",
+            share=tenant.max_removal_share,
         ),
     ) as dag:
         _wire(tenant, lines_asset)

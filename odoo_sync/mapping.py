@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey, InvalidKeyError
@@ -31,13 +31,25 @@ class LineTargets:
     tenant_id: str
     currency: str
     project_column: str
+    category_column: str
     budget_line_column: str
-    budget_detail_column: str
-    project_accounts: dict[str, int]  # project code -> plan-1 account id
-    category_accounts: dict[str, int]  # category code -> plan-2 account id
-    detail_accounts: dict[str, tuple[int, str]]  # "PRJ-001/1.1.1.a" -> (plan-3 account id, category code)
+    project_accounts: dict[str, int]  # project code -> project-plan account id
+    category_accounts: dict[str, int]  # category code -> category-plan account id
+    budget_line_accounts: dict[str, tuple[int, str]]  # "PRJ-001/1.1.1.a" -> (budget-line-plan account, category)
     max_description_chars: int = 2000
     decimals: int = 2
+
+    def accounts_of(self, budget_line: str) -> dict[str, int] | None:
+        """The three plan columns a line of this budget line carries (None if any account is missing)."""
+        project, _, _ = budget_line.partition("/")
+        line = self.budget_line_accounts.get(budget_line)
+        if line is None or project not in self.project_accounts or line[1] not in self.category_accounts:
+            return None
+        return {
+            self.project_column: self.project_accounts[project],
+            self.category_column: self.category_accounts[line[1]],
+            self.budget_line_column: line[0],
+        }
 
 
 def detail_id(project_code: str, budget_line_code: str) -> str:
@@ -53,8 +65,11 @@ def key(tenant_id: str, entity_type: str, entity_id: Any, operation: str) -> Ide
         raise RowError(tenant_id, entity_type, str(entity_id), "id", str(exc)) from None
 
 
-def line_vals(row: dict[str, Any], t: LineTargets, ref: str) -> dict[str, Any]:
-    """Validate one spending line and map it to account.analytic.line values (costs are negative)."""
+def line_vals(row: dict[str, Any], t: LineTargets) -> dict[str, Any]:
+    """Validate one spending line and map it to account.analytic.line values (costs are negative).
+
+    The marker (``ref``, the line's create key) is added by the planner: it depends on the key's generation.
+    """
     line_id = str(row.get("id"))
 
     def bad(field: str, problem: str) -> RowError:
@@ -63,7 +78,7 @@ def line_vals(row: dict[str, Any], t: LineTargets, ref: str) -> dict[str, Any]:
     project = t.project_accounts.get(str(row.get("project_code")))
     if project is None:
         raise bad("project_code", f"unknown project {row.get('project_code')!r}")
-    detail = t.detail_accounts.get(detail_id(str(row.get("project_code")), str(row.get("budget_line_code"))))
+    detail = t.budget_line_accounts.get(detail_id(str(row.get("project_code")), str(row.get("budget_line_code"))))
     if detail is None:
         raise bad(
             "budget_line_code", f"unknown budget line {row.get('budget_line_code')!r} in {row.get('project_code')}"
@@ -79,9 +94,8 @@ def line_vals(row: dict[str, Any], t: LineTargets, ref: str) -> dict[str, Any]:
         "date": _date(row.get("date"), bad),
         "amount": -_amount(row.get("amount"), t.decimals, bad),
         t.project_column: project,
-        t.budget_line_column: category,
-        t.budget_detail_column: detail[0],
-        "ref": ref,
+        t.category_column: category,
+        t.budget_line_column: detail[0],
     }
 
 
@@ -92,7 +106,8 @@ def _amount(value: Any, decimals: int, bad: Any) -> float:
         raise bad("amount", f"{_short(value)} is not a number") from None
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise bad("amount", f"{_short(value)} is not a finite amount below {MAX_AMOUNT:,.0f}")
-    result = float(round(amount, decimals))
+    # Odoo rounds monetary values half-up to the currency's decimal places (float_round's default).
+    result = float(amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     if math.isnan(result):  # pragma: no cover - is_finite above makes this unreachable
         raise bad("amount", "NaN")
     return result
@@ -124,14 +139,9 @@ def _description(value: Any, limit: int, bad: Any) -> str:
     return text
 
 
-def account_vals(code: str, name: str, plan_id: int) -> dict[str, Any]:
+def account_vals(code: str, name: str, plan_id: int, active: bool = True) -> dict[str, Any]:
     """An analytic account in a plan; ``code`` is what finance sees and the crash-recovery marker."""
-    return {"name": name, "code": code, "plan_id": plan_id}
-
-
-def version_of(updated_at: datetime) -> str:
-    """Accounts have no revision in the source: their updated_at (epoch seconds) stands in for it."""
-    return f"v{int(updated_at.timestamp())}"
+    return {"name": name, "code": code, "plan_id": plan_id, "active": active}
 
 
 def _short(value: Any) -> str:

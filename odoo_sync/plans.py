@@ -8,30 +8,31 @@ from typing import Any
 from odoo_sync.config import TenantConfig
 from odoo_sync.errors import OdooPermanentError, OdooSetupError
 from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.sync.context import PLAN_ROLES, OdooContext, PlanRef
 
 LINE = "account.analytic.line"
 PLAN = "account.analytic.plan"
 PROJECT_COLUMN = "account_id"
 _PLAN_COLUMN = re.compile(r"^x_plan(\d+)_id$")
-ROLES = ("project", "budget_line", "budget_detail")
 
 
-def resolve_context(hook: OdooHook, tenant: TenantConfig) -> dict[str, Any]:
-    """Everything later steps need to know about this Odoo, as a small JSON-able dict (an XCom)."""
+def resolve_context(hook: OdooHook, tenant: TenantConfig) -> OdooContext:
+    """Everything later steps need to know about this Odoo."""
     roots = _root_plans(hook, tenant)
     columns = _plan_columns(hook)
-    plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in ROLES}
-    if len({plan["id"] for plan in plans.values()}) < len(ROLES):
+    plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in PLAN_ROLES}
+    if len({plan.id for plan in plans.values()}) < len(PLAN_ROLES):
         raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
-    company_id, currency = _company(hook, tenant)
-    return {
-        "server_version": hook.server_version.get("server_version"),
-        "uid": hook.uid,
-        "plans": plans,
-        "project_link_field": _project_link_field(hook),
-        "company_id": company_id,
-        "currency": currency,
-    }
+    company_id, currency, decimals = _company(hook, tenant)
+    return OdooContext(
+        server_version=str(hook.server_version.get("server_version")),
+        uid=hook.uid,
+        plans=plans,
+        project_link_field=_project_link_field(hook),
+        company_id=company_id,
+        currency=currency,
+        currency_decimals=decimals,
+    )
 
 
 def _root_plans(hook: OdooHook, tenant: TenantConfig) -> dict[str, int]:
@@ -56,18 +57,19 @@ def _plan_columns(hook: OdooHook) -> dict[int, str]:
 
 def _plan_for(
     hook: OdooHook, tenant: TenantConfig, role: str, roots: dict[str, int], columns: dict[int, str]
-) -> dict[str, Any]:
-    name = getattr(tenant.plans, role)
+) -> PlanRef:
+    name = tenant.plans.of(role)
     if role == "project" and name is None:
         without_column = [pid for pid in roots.values() if pid not in columns]
         if len(without_column) != 1:
             raise OdooSetupError(f"tenant {tenant.tenant_id}: cannot tell Odoo's project plan apart")
-        return {"id": without_column[0], "name": _name_of(roots, without_column[0]), "column": PROJECT_COLUMN}
+        return PlanRef(without_column[0], _name_of(roots, without_column[0]), PROJECT_COLUMN)
+    assert name is not None
     if name not in roots:
         roots[name] = _create_or_explain(hook, tenant, role, name)
         columns = _plan_columns(hook)
     plan_id = roots[name]
-    return {"id": plan_id, "name": name, "column": columns.get(plan_id, PROJECT_COLUMN)}
+    return PlanRef(plan_id, name, columns.get(plan_id, PROJECT_COLUMN))
 
 
 def _create_or_explain(hook: OdooHook, tenant: TenantConfig, role: str, name: str) -> int:
@@ -88,7 +90,8 @@ def _project_link_field(hook: OdooHook) -> str:
     raise OdooSetupError("project.project has no analytic account field: is the project app installed?")
 
 
-def _company(hook: OdooHook, tenant: TenantConfig) -> tuple[int, str]:
+def _company(hook: OdooHook, tenant: TenantConfig) -> tuple[int, str, int]:
+    """The tenant's company, its currency and the currency's decimal places (amounts are rounded to them)."""
     company_id = tenant.company_id
     if company_id is None:
         user = hook.search_read("res.users", [("id", "=", hook.uid)], ["company_id"])
@@ -96,8 +99,15 @@ def _company(hook: OdooHook, tenant: TenantConfig) -> tuple[int, str]:
     rows = hook.search_read("res.company", [("id", "=", company_id)], ["currency_id"])
     if not rows:
         raise OdooSetupError(f"tenant {tenant.tenant_id}: company_id {company_id} does not exist in Odoo")
-    return company_id, str(rows[0]["currency_id"][1])
+    currency_id, currency = rows[0]["currency_id"][0], str(rows[0]["currency_id"][1])
+    currencies = hook.search_read("res.currency", [("id", "=", currency_id)], ["decimal_places"])
+    return company_id, currency, int(currencies[0]["decimal_places"]) if currencies else 2
 
 
 def _name_of(roots: dict[str, int], plan_id: int) -> str:
     return next(name for name, pid in roots.items() if pid == plan_id)
+
+
+def context_summary(octx: OdooContext) -> dict[str, Any]:
+    """Plans by role, for the task log."""
+    return {role: f"{p.name} (id {p.id}, {p.column})" for role, p in octx.plans.items()}

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from odoo_sync import db
-from odoo_sync.mapping import LineTargets, detail_id
 from odoo_sync.migrate import migrate
-from odoo_sync.plans import resolve_context
-from odoo_sync.sync import source
-from odoo_sync.sync.accounts import AccountRow, sync_accounts, sync_projects
-from odoo_sync.sync.lines import sync_lines
-from odoo_sync.sync.runtime import Session, line_window, session
+from odoo_sync.plans import context_summary, resolve_context
+from odoo_sync.sync import cursor, source
+from odoo_sync.sync.binding import check_binding, odoo_identity
+from odoo_sync.sync.context import OdooContext
+from odoo_sync.sync.lines import SPEC as LINES
+from odoo_sync.sync.lines import line_targets, sync_lines
+from odoo_sync.sync.reference import sync_budget_lines, sync_categories, sync_projects
+from odoo_sync.sync.runtime import Session, param, session
 
 log = logging.getLogger(__name__)
+OdooContextData = dict[str, Any]
 
 
 def migrate_schema() -> list[str]:
@@ -24,101 +28,62 @@ def migrate_schema() -> list[str]:
         return migrate(conn)
 
 
-def check_odoo(tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
-    """Version >= 17, analytic accounting on, the three root plans: returns the resolved Odoo context."""
+def check_odoo(tenant_id: str, context: dict[str, Any]) -> OdooContextData:
+    """Version >= 17, analytic accounting on, the three root plans, and the tenant's binding to this database."""
     with session(tenant_id, context, exclusive=False) as s:
-        octx = resolve_context(s.hook, s.tenant)
-    log.info("tenant %s: Odoo %s, plans %s", tenant_id, octx["server_version"], octx["plans"])
-    return octx
+        octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook))
+        check_binding(s.conn, tenant_id, s.hook, octx)
+    log.info("tenant %s: Odoo %s, plans %s", tenant_id, octx.server_version, context_summary(octx))
+    return octx.to_xcom()
 
 
-def projects(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+def projects(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
     """Project-plan accounts, then the project.project records linked to them."""
     with session(tenant_id, context, octx=octx) as s:
-        rows = source.fetch_all(s.source(), "projects", tenant_id)
-        accounts = sync_accounts(
-            s,
-            "project_account",
-            [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in rows],
-            octx["plans"]["project"]["id"],
-        )
-        sync_projects(s, rows, accounts, octx["project_link_field"])
+        sync_projects(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def budget_categories(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """Plan 2: one account per donor budget category (HR, TRV, EQP, IND)."""
+def budget_categories(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+    """Category plan: one account per donor budget category (HR, TRV, EQP, IND)."""
     with session(tenant_id, context, octx=octx) as s:
-        rows = source.fetch_all(s.source(), "budget_categories", tenant_id)
-        accounts = [AccountRow(r["code"], r["code"], r["name"], r["updated_at"]) for r in rows]
-        sync_accounts(s, "category", accounts, octx["plans"]["budget_line"]["id"])
+        sync_categories(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def budget_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """Plan 3: one account per budget line of each project's donor budget."""
+def budget_lines(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+    """Budget-line plan: one account per budget line of each project's donor budget."""
     with session(tenant_id, context, octx=octx) as s:
-        rows = source.fetch_all(s.source(), "budget_lines", tenant_id)
-        accounts = [
-            AccountRow(
-                detail_id(r["project_code"], r["code"]),
-                detail_id(r["project_code"], r["code"]),
-                r["name"],
-                r["updated_at"],
-            )
-            for r in rows
-        ]
-        sync_accounts(s, "budget_line", accounts, octx["plans"]["budget_detail"]["id"])
+        sync_budget_lines(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def analytic_lines(tenant_id: str, octx: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """Spending lines changed in the run's window, each carrying one account per plan."""
-    full_resync = bool((context.get("params") or {}).get("full_resync"))
+def analytic_lines(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+    """Spending lines from the durable cursor's window, each carrying one account per plan."""
     with session(tenant_id, context, octx=octx) as s:
-        start, end = line_window(context, _watermark(s), full_resync)
-        log.info("tenant %s: lines changed in [%s, %s)", tenant_id, start or "the beginning", end)
-        sync_lines(s, _line_targets(s, octx), start, end)
-        _advance_watermark(s, end)
+        window = _line_window(s, context)
+        log.info("tenant %s: %s", tenant_id, window.describe())
+        sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)
+        cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
         return _finish(s)
 
 
-def _line_targets(s: Session, octx: dict[str, Any]) -> LineTargets:
-    tenant = s.tenant.tenant_id
-    budget = source.fetch_all(s.source(), "budget_lines", tenant)
-    details = s.ledger.created_ids(tenant, "budget_line")
-    categories = {detail_id(r["project_code"], r["code"]): r["category_code"] for r in budget}
-    plans = octx["plans"]
-    return LineTargets(
-        tenant_id=tenant,
-        currency=octx["currency"],
-        project_column=plans["project"]["column"],
-        budget_line_column=plans["budget_line"]["column"],
-        budget_detail_column=plans["budget_detail"]["column"],
-        project_accounts=s.ledger.created_ids(tenant, "project_account"),
-        category_accounts=s.ledger.created_ids(tenant, "category"),
-        detail_accounts={key: (details[key], category) for key, category in categories.items() if key in details},
-        max_description_chars=s.tenant.max_description_chars,
+def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
+    """The cursor's window; a full reconciliation when asked, due, or when passed rows changed."""
+    tenant = s.tenant
+    lookback = timedelta(minutes=tenant.lookback_minutes)
+    mark = cursor.read_mark(s.conn, tenant.tenant_id, LINES.entity_type)
+    window = cursor.plan_window(
+        context,
+        mark,
+        lookback=lookback,
+        reconcile_every=timedelta(hours=tenant.reconcile_every_hours),
+        force_full=bool(param(context, "reconcile") or param(context, "full_resync")),
     )
-
-
-def _watermark(s: Session) -> datetime | None:
-    row = s.conn.execute(
-        "SELECT watermark FROM odoo_sync.watermark WHERE tenant_id = %s AND entity_type = 'line'",
-        (s.tenant.tenant_id,),
-    ).fetchone()
-    s.conn.commit()
-    return row[0] if row else None
-
-
-def _advance_watermark(s: Session, end: datetime) -> None:
-    s.conn.execute(
-        "INSERT INTO odoo_sync.watermark (tenant_id, entity_type, watermark) VALUES (%s, 'line', %s)"
-        " ON CONFLICT (tenant_id, entity_type) DO UPDATE"
-        " SET watermark = GREATEST(odoo_sync.watermark.watermark, EXCLUDED.watermark), updated_at = now()",
-        (s.tenant.tenant_id, end),
-    )
-    s.conn.commit()
+    if window.advance_to is None:  # a backfill replays its range and leaves the cursor alone
+        return window
+    prints = source.fingerprints(s.source(), tenant.tenant_id, mark.settled_before, window.advance_to - lookback)
+    return cursor.settle(window, mark, prints, lookback)
 
 
 def _finish(s: Session) -> dict[str, Any]:

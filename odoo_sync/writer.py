@@ -28,6 +28,7 @@ class CreateSpec:
     model: str
     marker_field: str
     scope: tuple[Any, ...] = ()
+    adopt: bool = False  # look every new key's marker up first (accounts; lines when the ledger lags Odoo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class EnsureResult:
     skipped: int = 0
     recovered: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)  # keys whose id came from the ledger or a read-back
+    missing: set[str] = field(default_factory=set)  # writes refused because the record is gone from Odoo
 
     @property
     def mutations(self) -> int:
@@ -93,7 +96,9 @@ class IdempotentWriter:
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(spec.model, "create", [i for i in items if _state(entries, i.key) == DONE], entries, result)
         fresh = [i for i in items if _state(entries, i.key) not in (DONE, PENDING)]
-        for chunk in chunked([i for i in items if _state(entries, i.key) == PENDING], self.batch_size):
+        doubtful = [i for i in items if _state(entries, i.key) == PENDING or (spec.adopt and i in fresh)]
+        fresh = [i for i in fresh if not spec.adopt]
+        for chunk in chunked(doubtful, self.batch_size):
             fresh.extend(self._recover(spec, chunk, result))
         for done, chunk in enumerate(chunked(fresh, self.batch_size), start=1):
             self._create(spec, chunk, result)
@@ -113,8 +118,12 @@ class IdempotentWriter:
             by_marker.setdefault(_plain(record[spec.marker_field]), int(record["id"]))
         recovered = {str(i.key): by_marker[i.marker] for i in pending if i.marker in by_marker}
         if recovered:
+            self.ledger.record_done(
+                spec.model, [(i.key, recovered[str(i.key)]) for i in pending if str(i.key) in recovered]
+            )
             self.ledger.mark_done(recovered)
             result.ids.update(recovered)
+            result.reused.update(recovered)
             result.recovered += len(recovered)
         return [i for i in pending if str(i.key) not in recovered]
 
@@ -145,22 +154,37 @@ class IdempotentWriter:
 
     # -- writes and unlinks -----------------------------------------------------------------------------
     def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
-        """Write each changed record once per operation (the operation carries the source revision)."""
+        """Write each key once; records getting the same values share one call (``batch_size`` ids each)."""
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
+        groups: dict[str, list[ChangeItem]] = {}
         for item in (i for i in items if _state(entries, i.key) != DONE):
-            self.ledger.mark_pending(model, [item.key], [item.odoo_id])
-            try:
-                self.hook.write(model, [item.odoo_id], item.vals or {}, [entity_of(item.key)])
-            except OdooRecordError as exc:
-                self.ledger.mark_error({str(item.key): str(exc)})
-                result.errors[str(item.key)] = str(exc)
-                continue
-            self.ledger.mark_done({str(item.key): item.odoo_id})
-            result.ids[str(item.key)] = item.odoo_id
-            result.changed += 1
+            groups.setdefault(_fingerprint(item.vals or {}), []).append(item)
+        for group in groups.values():
+            for chunk in chunked(group, self.batch_size):
+                self._write(model, chunk, result)
         return result
+
+    def _write(self, model: str, items: Sequence[ChangeItem], result: EnsureResult) -> None:
+        self.ledger.mark_pending(model, [i.key for i in items], [i.odoo_id for i in items])
+        try:
+            self.hook.write(model, [i.odoo_id for i in items], items[0].vals or {}, [entity_of(i.key) for i in items])
+        except OdooRecordError as exc:
+            if len(items) == 1:
+                self.ledger.mark_error({str(items[0].key): str(exc)})
+                result.errors[str(items[0].key)] = str(exc)
+                if _MISSING_RECORD in str(exc):
+                    result.missing.add(str(items[0].key))
+                return
+            middle = len(items) // 2  # one bad or deleted record fails the call: find it
+            self._write(model, items[:middle], result)
+            self._write(model, items[middle:], result)
+            return
+        done = {str(i.key): i.odoo_id for i in items}
+        self.ledger.mark_done(done)
+        result.ids.update(done)
+        result.changed += len(items)
 
     def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
         """Remove records once; ids already gone from Odoo count as removed."""
@@ -190,6 +214,7 @@ class IdempotentWriter:
             return
         ids = {str(i.key): int(entries[str(i.key)].odoo_id or 0) for i in items}
         result.ids.update(ids)
+        result.reused.update(ids)
         result.skipped += len(items)
         if self.hook.sync_log is not None:
             call = CallResult(model, method, None, None, None, "skipped")
@@ -198,6 +223,13 @@ class IdempotentWriter:
     def _report(self, processed: int, total: int, started: float) -> None:
         if self.progress is not None:
             self.progress(processed, total, time.monotonic() - started)
+
+
+_MISSING_RECORD = "does not exist or has been deleted"
+
+
+def _fingerprint(vals: dict[str, Any]) -> str:
+    return repr(sorted(vals.items()))
 
 
 def _state(entries: dict[str, LedgerEntry], key: IdempotencyKey) -> str | None:

@@ -58,7 +58,8 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(dsn(pg_database)) as conn:
         conn.execute("SET odoo_sync.retention = 'on'")
         conn.execute(
-            "TRUNCATE odoo_sync.ledger, odoo_sync.health_ping, odoo_sync.health_incident, odoo_sync.watermark,"
+            "TRUNCATE odoo_sync.ledger, odoo_sync.record, odoo_sync.tenant_binding, odoo_sync.health_ping,"
+            " odoo_sync.health_incident, odoo_sync.watermark,"
             " odoo_sync.health_state"
         )
         conn.execute("DELETE FROM odoo_sync.sync_log")

@@ -145,7 +145,7 @@ def missing_plans(tenant: TenantConfig, plans: list[dict[str, Any]]) -> list[str
     if tenant.create_plans:
         return []
     roots = {p.get("name") for p in plans if not p.get("parent_id")}
-    wanted = [n for n in (tenant.plans.project, tenant.plans.budget_line, tenant.plans.budget_detail) if n]
+    wanted = [n for n in (tenant.plans.project, tenant.plans.category, tenant.plans.budget_line) if n]
     return [
         f"analytic plan {name!r} is missing in Odoo (create it, or set create_plans: true)"
         for name in wanted

@@ -1,102 +1,143 @@
-"""Spending lines to account.analytic.line: one account from each plan on the same line."""
+"""Spending lines to account.analytic.line: one account from each plan on the same line.
+
+A run plans, in chunks: the lines its window reads, the rejected lines (retried until they pass), and the
+lines whose parent accounts changed (a budget line moved to another category). A reconciliation reads every
+line, and removes the lines the source no longer has (behind the circuit breaker).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from odoo_sync.mapping import LineTargets, RowError, key, line_vals
+from odoo_sync.mapping import LineTargets, RowError, detail_id, key, line_vals
 from odoo_sync.sync import source
+from odoo_sync.sync.apply import apply
+from odoo_sync.sync.context import OdooContext
+from odoo_sync.sync.cursor import Window
+from odoo_sync.sync.planner import Desired, plan
+from odoo_sync.sync.records import PRESENT
+from odoo_sync.sync.reference import present_ids
 from odoo_sync.sync.runtime import Session
-from odoo_sync.sync_log import Entity
-from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec
+from odoo_sync.sync.specs import BUDGET_LINE, CATEGORY, PROJECT_ACCOUNT, SPENDING_LINE
 
-LINE = "account.analytic.line"
+SPEC = SPENDING_LINE
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class LinePlan:
-    """What one chunk of source lines asks of Odoo (computed without calling it)."""
-
-    creates: list[CreateItem] = field(default_factory=list)
-    revisions: dict[str, Any] = field(default_factory=dict)  # create key -> key of the revision it writes
-    writes: list[ChangeItem] = field(default_factory=list)
-    unlinks: list[ChangeItem] = field(default_factory=list)
-    rejected: list[tuple[Entity, str]] = field(default_factory=list)
-    not_ours: list[str] = field(default_factory=list)
-
-
-def plan_lines(rows: Sequence[dict[str, Any]], targets: LineTargets, created: dict[str, int]) -> LinePlan:
-    """Decide create / write-r<revision> / unlink / reject for each source row (pure)."""
-    plan, tenant = LinePlan(), targets.tenant_id
-    for row in rows:
-        try:
-            _plan_row(plan, row, targets, created.get(str(row.get("id"))), tenant)
-        except RowError as exc:
-            plan.rejected.append((Entity("line", str(row.get("id")), "create"), str(exc)))
-    return plan
-
-
-def _plan_row(plan: LinePlan, row: dict[str, Any], t: LineTargets, odoo_id: int | None, tenant: str) -> None:
-    create_key = key(tenant, "line", row.get("id"), "create")
-    if row.get("status") == "void":
-        if odoo_id is None:
-            plan.not_ours.append(create_key.entity_id)
-        else:
-            plan.unlinks.append(ChangeItem(key(tenant, "line", create_key.entity_id, "unlink"), odoo_id))
-        return
-    revision = _revision(row, tenant)
-    vals = line_vals(row, t, str(create_key))
-    write_key = key(tenant, "line", create_key.entity_id, f"write-r{revision}")
-    if odoo_id is None:
-        plan.creates.append(CreateItem(create_key, vals, str(create_key)))
-        plan.revisions[str(create_key)] = write_key
-    else:
-        plan.writes.append(ChangeItem(write_key, odoo_id, vals))
-
-
-def _revision(row: dict[str, Any], tenant: str) -> int:
+def desired_line(row: dict[str, Any], targets: LineTargets) -> Desired:
+    """One source row's desired state: its values, absent when voided, or the reason it is rejected (pure)."""
+    line_id = str(row.get("id"))
+    parent = detail_id(str(row.get("project_code")), str(row.get("budget_line_code")))
     try:
-        revision = int(str(row.get("revision") or 1).strip())  # "2.5", inf or NaN are rejected, not truncated
-    except (TypeError, ValueError, OverflowError):
-        revision = 0
-    if revision < 1:
-        raise RowError(
-            tenant, "line", str(row.get("id")), "revision", f"{row.get('revision')!r} is not a positive integer"
-        )
-    return revision
+        key(targets.tenant_id, SPEC.entity_type, line_id, "create")
+        if row.get("status") == "void":
+            return Desired(line_id, None, parent)
+        return Desired(line_id, line_vals(row, targets), parent)
+    except RowError as exc:
+        return Desired(line_id, None, parent, error=str(exc))
 
 
-def sync_lines(s: Session, targets: LineTargets, start: datetime | None, end: datetime) -> None:
-    """Stream changed lines in chunks; each chunk: plan, then apply through the ledger."""
-    tenant, started, seen = s.tenant.tenant_id, time.monotonic(), 0
-    total = source.count_changed_lines(s.source(), tenant, start, end)
-    for rows in source.changed_lines(s.source(), tenant, start, end):
-        created = s.ledger.created_ids(tenant, "line", [str(r["id"]) for r in rows])
-        apply_plan(s, plan_lines(rows, targets, created))
-        seen += len(rows)
-        log.info("tenant %s: lines %s/%s, %.0f s", tenant, f"{seen:,}", f"{total:,}", time.monotonic() - started)
-    s.summary.of("line").seen += seen
+def line_targets(s: Session, octx: OdooContext) -> LineTargets:
+    """Where this tenant's lines go: plan columns, and the accounts of the three plans from the records."""
+    budget_lines = s.records.all_states(BUDGET_LINE.entity_type)
+    budget_line_ids = present_ids(s, BUDGET_LINE, octx.plan("budget_line").id)
+    return LineTargets(
+        tenant_id=s.tenant.tenant_id,
+        currency=octx.currency,
+        project_column=octx.plan("project").column,
+        category_column=octx.plan("category").column,
+        budget_line_column=octx.plan("budget_line").column,
+        project_accounts=present_ids(s, PROJECT_ACCOUNT, octx.plan("project").id),
+        category_accounts=present_ids(s, CATEGORY, octx.plan("category").id),
+        budget_line_accounts={
+            code: (odoo_id, str(budget_lines[code].parent)) for code, odoo_id in budget_line_ids.items()
+        },
+        max_description_chars=s.tenant.max_description_chars,
+        decimals=octx.currency_decimals,
+    )
 
 
-def apply_plan(s: Session, plan: LinePlan) -> None:
-    """Apply one chunk's plan: rejects logged, creates batched, revisions written once, voids removed."""
-    s.sync_log.record_rejections(LINE, plan.rejected)
-    s.summary.of("line").errors += len(plan.rejected)
-    created = s.writer.ensure_created(CreateSpec(LINE, "ref"), plan.creates)
-    s.summary.add("line", created)
-    s.ledger.record_done(LINE, [(plan.revisions[k], i) for k, i in created.ids.items() if k in plan.revisions])
-    s.summary.add("line", s.writer.ensure_written(LINE, plan.writes), "updated")
-    s.summary.add("line", s.writer.ensure_unlinked(LINE, plan.unlinks), "removed")
-    if plan.not_ours:
-        log.warning(
-            "tenant %s: %d voided lines were never created by this integration; left alone: %s",
-            s.tenant.tenant_id,
-            len(plan.not_ours),
-            ", ".join(plan.not_ours[:20]),
-        )
+def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
+    """Read, plan and apply: the window's lines, then the rejected and the re-parented ones, then deletions."""
+    tenant = s.tenant.tenant_id
+    lines = _Lines(s, targets)
+    if window.full:
+        s.records.seen_reset()
+    total = source.count_changed_lines(s.source(), tenant, window.start, window.end)
+    started, done = time.monotonic(), 0
+    for rows in source.changed_lines(s.source(), tenant, window.start, window.end):
+        lines.sync([desired_line(r, targets) for r in rows])
+        if window.full:
+            s.records.seen_add(str(r["id"]) for r in rows)
+        done += len(rows)
+        log.info("tenant %s: lines %s/%s, %.0f s", tenant, f"{done:,}", f"{total:,}", time.monotonic() - started)
+    s.summary.of(SPEC.entity_type).seen += done
+    lines.revisit(s.records.rejected_ids(SPEC.entity_type), "rejected earlier")
+    lines.revisit(s.records.stale_children(SPEC.entity_type, _expected(targets)), "whose accounts changed")
+    if window.full:
+        lines.remove_unseen()
+
+
+def _expected(targets: LineTargets) -> dict[str, dict[str, Any]]:
+    """Per budget line, the accounts its lines must carry now."""
+    expected = {}
+    for code in targets.budget_line_accounts:
+        accounts = targets.accounts_of(code)
+        if accounts is not None:
+            expected[code] = accounts
+    return expected
+
+
+class _Lines:
+    """Plans and applies batches of lines for one run."""
+
+    def __init__(self, s: Session, targets: LineTargets) -> None:
+        self.s, self.targets = s, targets
+        self._adopt: bool | None = None
+
+    def sync(self, desired: Sequence[Desired]) -> None:
+        if not desired:
+            return
+        states = self.s.records.states(SPEC.entity_type, [d.entity_id for d in desired])
+        p = plan(SPEC, self.s.tenant.tenant_id, desired, states)
+        apply(self.s, SPEC, p, adopt=bool(p.creates) and self.adopt())
+
+    def revisit(self, ids: list[str], why: str) -> None:
+        """Plan these lines again from the source as it is now; ids the source lost are removed."""
+        if ids:
+            log.info("tenant %s: %d lines %s, planned again", self.s.tenant.tenant_id, len(ids), why)
+        for start in range(0, len(ids), source.CHUNK_ROWS):
+            chunk = ids[start : start + source.CHUNK_ROWS]
+            rows = source.lines_by_id(self.s.source(), self.s.tenant.tenant_id, chunk)
+            found = {str(r["id"]) for r in rows}
+            desired = [desired_line(r, self.targets) for r in rows]
+            self.sync(desired + [Desired(i, None, gone=True) for i in chunk if i not in found])
+
+    def remove_unseen(self) -> None:
+        """A reconciliation: lines present in Odoo whose source row is gone are removed (only ours)."""
+        gone = self.s.records.count_unseen(SPEC.entity_type)
+        if not gone:
+            return
+        self.s.breaker.allow(SPEC, gone)  # refuse before the first removal, not halfway
+        log.info("tenant %s: %d lines are gone from the source", self.s.tenant.tenant_id, gone)
+        for states in self.s.records.unseen(SPEC.entity_type):
+            self.sync([Desired(st.entity_id, None, st.parent, gone=True) for st in states])
+
+    def adopt(self) -> bool:
+        """Does Odoo hold more of our lines than the records know (our database restored from a backup)?"""
+        if self._adopt is None:
+            prefix = f"{self.s.tenant.tenant_id}:{SPEC.entity_type}:".replace("\\", "\\\\")
+            pattern = prefix.replace("%", "\\%").replace("_", "\\_") + "%"
+            in_odoo = self.s.hook.search_count(SPEC.model, [("ref", "=like", pattern)])
+            self._adopt = in_odoo > self.s.records.count(SPEC.entity_type, PRESENT)
+            if self._adopt:
+                log.warning(
+                    "tenant %s: Odoo holds %d lines of ours, the records know fewer: new lines are looked up "
+                    "by their ref before being created",
+                    self.s.tenant.tenant_id,
+                    in_odoo,
+                )
+        return self._adopt

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -15,6 +14,8 @@ from odoo_sync import db
 from odoo_sync.config import TenantConfig, tenant_by_id
 from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.ledger import Ledger
+from odoo_sync.sync.breaker import RemovalBreaker
+from odoo_sync.sync.records import RecordStore
 from odoo_sync.sync.summary import Summary
 from odoo_sync.sync_log import RunContext, SyncLog
 from odoo_sync.writer import IdempotentWriter
@@ -33,6 +34,8 @@ class Session:
     writer: IdempotentWriter
     sync_log: SyncLog
     summary: Summary
+    records: RecordStore
+    breaker: RemovalBreaker
     _source: psycopg.Connection | None = field(default=None, repr=False)
 
     def source(self) -> psycopg.Connection:
@@ -66,6 +69,7 @@ def session(
     """Open a session; ``exclusive`` serialises a tenant's writers with a PostgreSQL advisory lock.
 
     ``octx`` is check_odoo's result: its uid spares later tasks a second version check and login.
+    The run's ``confirm_removals`` param lets the circuit breaker pass.
     """
     tenant = tenant_by_id(tenant_id)
     with db.connect() as conn:
@@ -81,7 +85,11 @@ def session(
         )
         ledger = Ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))
-        s = Session(tenant, conn, hook, ledger, writer, sync_log, Summary(tenant_id))
+        records = RecordStore(conn, tenant_id)
+        breaker = RemovalBreaker(
+            records, tenant.max_removal_share, tenant.min_guarded_removals, bool(param(context, "confirm_removals"))
+        )
+        s = Session(tenant, conn, hook, ledger, writer, sync_log, Summary(tenant_id), records, breaker)
         try:
             yield s
         finally:
@@ -102,15 +110,6 @@ def _progress_logger(tenant_id: str) -> Any:
     return progress
 
 
-def line_window(
-    context: dict[str, Any], watermark: datetime | None, full_resync: bool
-) -> tuple[datetime | None, datetime]:
-    """[start, end) of the lines to sync: the data interval, or since the watermark for manual runs."""
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
-    if start is None or end is None:
-        dag_run = context.get("dag_run")
-        end = getattr(dag_run, "run_after", None) or context.get("logical_date")
-        start = watermark
-    if end is None:
-        raise ValueError("the run has neither a data interval nor a run_after time")
-    return (None if full_resync else start), end
+def param(context: dict[str, Any] | None, name: str) -> Any:
+    """A run's param (the trigger form's value, else the DAG's default)."""
+    return ((context or {}).get("params") or {}).get(name)

@@ -28,17 +28,44 @@ def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[
         return cur.fetchall()
 
 
-def count_changed_lines(conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime) -> int:
-    """How many lines changed in [start, end), for progress reporting."""
+def count(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> int:
+    """A count query's answer (progress logs, the deletion check)."""
     with conn.cursor() as cur:
-        cur.execute(query("spending_lines_changed_count"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
+        cur.execute(query(name), params)  # type: ignore[arg-type]
         row = cur.fetchone()
     conn.commit()
     return int(row[0]) if row else 0
 
 
+def count_changed_lines(conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime | None) -> int:
+    """How many lines changed in [start, end), for progress reporting."""
+    return count(conn, "spending_lines_changed_count", {"tenant_id": tenant_id, "start": start, "end": end})
+
+
+def fingerprints(
+    conn: psycopg.Connection, tenant_id: str, settled: datetime | None, next_settled: datetime
+) -> tuple[str | None, str]:
+    """Fingerprints of the lines updated before ``settled`` and before ``next_settled`` (one scan)."""
+    with conn.cursor() as cur:
+        params = {"tenant_id": tenant_id, "settled": settled, "next": next_settled}
+        cur.execute(query("spending_lines_fingerprint"), params)  # type: ignore[arg-type]
+        row = cur.fetchone()
+    conn.commit()
+    assert row is not None
+    return (row[0] if settled is not None else None), str(row[1])
+
+
+def lines_by_id(conn: psycopg.Connection, tenant_id: str, ids: list[str]) -> list[dict[str, Any]]:
+    """These lines as the source has them now (missing ids: deleted)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query("spending_lines_by_id"), {"tenant_id": tenant_id, "ids": ids})  # type: ignore[arg-type]
+        rows = cur.fetchall()
+    conn.commit()
+    return rows
+
+
 def changed_lines(
-    conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime, chunk: int = CHUNK_ROWS
+    conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime | None, chunk: int = CHUNK_ROWS
 ) -> Iterator[list[dict[str, Any]]]:
     """Spending lines changed in [start, end), streamed in chunks through a server-side cursor."""
     with conn.transaction(), conn.cursor(name="odoo_sync_lines", row_factory=dict_row) as cur:

@@ -16,6 +16,7 @@ class EntityCounts:
     skipped: int = 0
     errors: int = 0
     seen: int = 0
+    waiting: int = 0  # rows still rejected for a reason logged on an earlier run
 
 
 @dataclass
@@ -41,9 +42,12 @@ class Summary:
 
     def table(self) -> str:
         """A fixed-width table for the end of the task log."""
-        head = f"{'entity':<14}{'seen':>8}{'created':>9}{'updated':>9}{'removed':>9}{'skipped':>9}{'errors':>8}"
+        head = (
+            f"{'entity':<16}{'seen':>9}{'created':>9}{'updated':>9}{'removed':>9}{'unchanged':>10}{'errors':>8}"
+            f"{'waiting':>9}"
+        )
         rows = [
-            f"{name:<14}{c.seen:>8}{c.created:>9}{c.updated:>9}{c.removed:>9}{c.skipped:>9}{c.errors:>8}"
+            f"{name:<16}{c.seen:>9}{c.created:>9}{c.updated:>9}{c.removed:>9}{c.skipped:>10}{c.errors:>8}{c.waiting:>9}"
             for name, c in sorted(self.counts.items())
         ]
         return "\n".join([f"sync summary for tenant {self.tenant_id}", head, *rows])

@@ -19,7 +19,19 @@ def test_defaults_fill_everything_but_id_and_name(tmp_path: Path) -> None:
         "odoo_sync__globex",
         "odoo_globex",
     )
-    assert tenant.plans.project is None and tenant.plans.budget_line == "Donor budget line"
+    assert tenant.plans.project is None and tenant.plans.category == "Donor budget line"
+    assert tenant.plans.budget_line == "Donor budget detail"
+
+
+def test_plan_keys_of_earlier_releases_keep_their_meaning(tmp_path: Path) -> None:
+    """Earlier releases named the Odoo plans: budget_line was the category plan, budget_detail the other."""
+    legacy = "plans: {budget_line: Cats, budget_detail: Lines}"
+    current = "plans: {category: Cats, budget_line: Lines}"
+    for text in (legacy, current):
+        (tenant,) = load_tenants(
+            write(tmp_path, f"tenants:\n  - {{tenant_id: globex, display_name: G, {text}}}\n")
+        ).tenants
+        assert (tenant.plans.category, tenant.plans.budget_line) == ("Cats", "Lines")
 
 
 def test_each_bad_entry_is_named_and_good_ones_survive(tmp_path: Path) -> None:

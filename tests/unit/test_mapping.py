@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from odoo_sync.mapping import LineTargets, RowError, line_vals
-from odoo_sync.sync.lines import plan_lines
+from odoo_sync.sync.lines import SPEC, desired_line
+from odoo_sync.sync.planner import plan, values_hash
+from odoo_sync.sync.records import PRESENT, RecordState
 
 TARGETS = LineTargets(
     tenant_id="acme",
     currency="EUR",
     project_column="account_id",
-    budget_line_column="x_plan3_id",
-    budget_detail_column="x_plan4_id",
+    category_column="x_plan3_id",
+    budget_line_column="x_plan4_id",
     project_accounts={"PRJ-001": 11},
     category_accounts={"HR": 21, "TRV": 22},
-    detail_accounts={"PRJ-001/1.1.1.a": (31, "HR"), "PRJ-001/2.1": (32, "TRV")},
+    budget_line_accounts={"PRJ-001/1.1.1.a": (31, "HR"), "PRJ-001/2.1": (32, "TRV")},
     max_description_chars=200,
 )
 
@@ -38,7 +41,7 @@ def row(**overrides: object) -> dict[str, object]:
 
 
 def test_a_line_carries_one_account_of_each_plan_and_a_negative_cost() -> None:
-    vals = line_vals(row(), TARGETS, "acme:line:SL-1:create")
+    vals = line_vals(row(), TARGETS)
     assert vals == {
         "name": "Flight Kampala-Nairobi",
         "date": "2026-03-02",
@@ -46,7 +49,6 @@ def test_a_line_carries_one_account_of_each_plan_and_a_negative_cost() -> None:
         "account_id": 11,
         "x_plan3_id": 22,
         "x_plan4_id": 32,
-        "ref": "acme:line:SL-1:create",
     }
 
 
@@ -71,31 +73,75 @@ def test_a_line_carries_one_account_of_each_plan_and_a_negative_cost() -> None:
 )
 def test_bad_rows_are_rejected_naming_tenant_entity_id_and_field(overrides: dict, field: str) -> None:
     with pytest.raises(RowError) as err:
-        line_vals(row(**overrides), TARGETS, "k")
+        line_vals(row(**overrides), TARGETS)
     assert err.value.field == field
     assert str(err.value).startswith(f"tenant acme: line 'SL-1': field {field}:")
 
 
 @pytest.mark.parametrize("text", ["Перелёт Кампала", "رحلة طيران", "航班 坎帕拉", "Voo 🚀 Lisboa", "tab\tand\nnewline"])
 def test_text_in_any_script_is_synced_as_is(text: str) -> None:
-    assert line_vals(row(description=text), TARGETS, "k")["name"] == text
+    assert line_vals(row(description=text), TARGETS)["name"] == text
 
 
-def test_plan_decides_create_write_unlink_reject_and_not_ours() -> None:
+def written(entity_id: str, odoo_id: int, r: dict, generation: int = 1, writes: int = 0) -> RecordState:
+    """A record as the sync leaves it after writing ``r``."""
+    vals = {
+        **line_vals(r, TARGETS),
+        "ref": f"acme:line:{entity_id}:" + ("create" if generation == 1 else f"create-g{generation}"),
+    }
+    return RecordState(entity_id, odoo_id, PRESENT, generation, writes, values_hash(vals), vals, "PRJ-001/2.1")
+
+
+def plan_rows(rows: list[dict], states: dict[str, RecordState]):
+    return plan(SPEC, "acme", [desired_line(r, TARGETS) for r in rows], states)
+
+
+def test_plan_decides_by_content_create_write_unlink_recreate_reject() -> None:
+    states = {
+        "SL-2": written("SL-2", 102, row(id="SL-2")),
+        "SL-3": written("SL-3", 103, row(id="SL-3")),
+        "SL-6": written("SL-6", 106, row(id="SL-6")),
+        "SL-7": RecordState("SL-7", None, "absent", 1, 0, parent="PRJ-001/2.1"),  # voided earlier, restored now
+    }
     rows = [
         row(id="SL-1"),  # new -> create
-        row(id="SL-2", revision=3, amount="10"),  # known -> write-r3
-        row(id="SL-3", status="void"),  # known -> unlink
-        row(id="SL-4", status="void"),  # never created here -> reported only
+        row(id="SL-2", revision=3, amount="10"),  # values differ -> one write of the changed field
+        row(id="SL-3", status="void"),  # present -> unlink
+        row(id="SL-4", status="void"),  # never created here -> known, nothing sent
         row(id="SL-5", amount="oops"),  # rejected
-        row(id="SL:6"),  # ':' in an id cannot make a key -> rejected on id
+        row(id="SL-6", revision=9),  # new revision, same values -> nothing
+        row(id="SL-7"),  # restored -> created again under the key's next generation
+        row(id="SL:8"),  # ':' in an id cannot make a key -> rejected on id
     ]
-    plan = plan_lines(rows, TARGETS, {"SL-2": 102, "SL-3": 103})
-    assert [str(c.key) for c in plan.creates] == ["acme:line:SL-1:create"]
-    assert str(plan.revisions["acme:line:SL-1:create"]) == "acme:line:SL-1:write-r1"
-    assert [(str(w.key), w.odoo_id, w.vals["amount"]) for w in plan.writes] == [("acme:line:SL-2:write-r3", 102, -10.0)]
-    assert [(str(u.key), u.odoo_id) for u in plan.unlinks] == [("acme:line:SL-3:unlink", 103)]
-    assert plan.not_ours == ["SL-4"]
+    p = plan_rows(rows, states)
+    assert [(str(c.key), c.vals["ref"]) for c in p.creates] == [
+        ("acme:line:SL-1:create", "acme:line:SL-1:create"),
+        ("acme:line:SL-7:create-g2", "acme:line:SL-7:create-g2"),
+    ]
+    assert [(w.after.odoo_id, w.vals) for w in p.writes] == [(102, {"amount": -10.0})]
+    assert str(p.writes[0].key).startswith("acme:line:SL-2:write-1-")
+    assert [(str(u.key), u.before.odoo_id) for u in p.removals] == [("acme:line:SL-3:unlink", 103)]
+    assert p.unchanged == 2  # SL-4 (void, nothing in Odoo) and SL-6
     assert [
-        (e.entity_id, "field " + f in msg) for (e, msg), f in zip(plan.rejected, ["amount", "id"], strict=True)
-    ] == [("SL-5", True), ("SL:6", True)]
+        (r.entity_id, "field " + f in (r.error or "")) for r, f in zip(p.rejected, ["amount", "id"], strict=True)
+    ] == [
+        ("SL-5", True),
+        ("SL:8", True),
+    ]
+
+
+def test_the_same_values_back_again_are_written_again() -> None:
+    """A -> B -> A: the write key counts writes, so the return to A is not mistaken for done."""
+    a, b = row(id="SL-1", amount="10"), row(id="SL-1", amount="20")
+    first = plan_rows([b], {"SL-1": written("SL-1", 7, a)}).writes[0]
+    second = plan_rows([a], {"SL-1": first.after}).writes[0]
+    assert first.vals == {"amount": -20.0} and second.vals == {"amount": -10.0}
+    assert str(first.key) != str(second.key) and second.after.writes == 2
+
+
+def test_amounts_round_half_up_to_the_currency_decimals() -> None:
+    assert line_vals(row(amount="0.125"), TARGETS)["amount"] == -0.13  # half-up, not half-even (0.12)
+    assert line_vals(row(amount="2.675"), TARGETS)["amount"] == -2.68
+    three_decimals = replace(TARGETS, decimals=3)  # e.g. KWD, TND
+    assert line_vals(row(amount="1.2345"), three_decimals)["amount"] == -1.235
+    assert line_vals(row(amount="1.2344"), three_decimals)["amount"] == -1.234

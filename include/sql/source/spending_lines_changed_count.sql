@@ -3,4 +3,4 @@ SELECT count(*)
 FROM togrant.spending_lines
 WHERE tenant_id = %(tenant_id)s
   AND (%(start)s::timestamptz IS NULL OR updated_at >= %(start)s::timestamptz)
-  AND updated_at < %(end)s::timestamptz
+  AND (%(end)s::timestamptz IS NULL OR updated_at < %(end)s::timestamptz)

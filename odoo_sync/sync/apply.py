@@ -1,0 +1,104 @@
+"""Apply a plan: mutations through the idempotent writer, then the records say what Odoo now holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from odoo_sync.keys import IdempotencyKey
+from odoo_sync.sync.planner import Mutation, Plan, values_hash
+from odoo_sync.sync.records import ABSENT, RecordState
+from odoo_sync.sync.runtime import Session
+from odoo_sync.sync.specs import EntitySpec
+from odoo_sync.sync_log import Entity
+from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
+
+
+def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *, adopt: bool = False) -> None:
+    """Record-only changes first, then creates, writes and removals, each saved once Odoo answered."""
+    counts = s.summary.of(spec.entity_type)
+    s.records.save(spec.entity_type, spec.model, p.settled)
+    _reject(s, spec, p)
+    counts.skipped += p.unchanged
+    s.breaker.check(spec, p.gone)
+    reused = _creates(s, spec, p.creates, scope, adopt)
+    _writes(s, spec, [*reused, *p.writes])
+    _removals(s, spec, p.removals)
+
+
+def _reject(s: Session, spec: EntitySpec, p: Plan) -> None:
+    """A rejected row keeps Odoo as it is; its reason is logged once (and again if it changes)."""
+    s.sync_log.record_rejections(
+        spec.model, [(Entity(spec.entity_type, r.entity_id, "validate"), r.error or "") for r in p.new_rejections]
+    )
+    s.records.save(spec.entity_type, spec.model, p.rejected)
+    counts = s.summary.of(spec.entity_type)
+    counts.errors += len(p.new_rejections)
+    counts.waiting += len(p.rejected) - len(p.new_rejections)
+
+
+def _creates(
+    s: Session, spec: EntitySpec, creates: Sequence[Mutation], scope: tuple[Any, ...], adopt: bool
+) -> list[Mutation]:
+    """Create; a record found again (ledger or read-back) holds unknown values: return full writes for it."""
+    if not creates:
+        return []
+    items = [CreateItem(m.key, m.vals or {}, m.marker) for m in creates]
+    result = s.writer.ensure_created(CreateSpec(spec.model, spec.marker_field, scope, adopt), items)
+    s.summary.add(spec.entity_type, result)
+    saved, rewrites = [], []
+    for m in creates:
+        key = str(m.key)
+        if key in result.errors:
+            saved.append(_before_create(m.after, result.errors[key]))
+        elif key in result.reused:
+            unknown = m.after.but(odoo_id=result.ids[key], vals=None, vals_hash=None)
+            saved.append(unknown)
+            rewrites.append(_full_write(m, unknown))
+        else:
+            saved.append(m.after.but(odoo_id=result.ids[key]))
+    s.records.save(spec.entity_type, spec.model, saved)
+    return rewrites
+
+
+def _before_create(after: RecordState, error: str) -> RecordState:
+    """Odoo refused the create: the record stays absent, and the same key is tried again next run."""
+    return RecordState(
+        after.entity_id, None, ABSENT, after.generation - 1, after.writes, parent=after.parent, error=error
+    )
+
+
+def _full_write(m: Mutation, unknown: RecordState) -> Mutation:
+    vals = m.after.vals or {}
+    digest = values_hash(vals)
+    key = IdempotencyKey(
+        m.key.tenant_id, m.key.entity_type, m.key.entity_id, f"write-{unknown.writes + 1}-{digest[:10]}"
+    )
+    return Mutation(key, m.after.but(odoo_id=unknown.odoo_id, writes=unknown.writes + 1), vals, before=unknown)
+
+
+def _writes(s: Session, spec: EntitySpec, writes: Sequence[Mutation]) -> None:
+    if not writes:
+        return
+    items = [ChangeItem(m.key, int(m.after.odoo_id or 0), m.vals) for m in writes]
+    result = s.writer.ensure_written(spec.model, items)
+    s.summary.add(spec.entity_type, result, "updated")
+    saved = []
+    for m in writes:
+        key, before = str(m.key), m.before or m.after
+        if key in result.missing:  # deleted in Odoo by hand: created again (next generation) on the next run
+            saved.append(before.but(state=ABSENT, odoo_id=None, vals=None, vals_hash=None, error=result.errors[key]))
+        elif key in result.errors:
+            saved.append(before.but(error=result.errors[key]))
+        else:
+            saved.append(m.after)
+    s.records.save(spec.entity_type, spec.model, saved)
+
+
+def _removals(s: Session, spec: EntitySpec, removals: Sequence[Mutation]) -> None:
+    if not removals:
+        return
+    items = [ChangeItem(m.key, int((m.before or m.after).odoo_id or 0)) for m in removals]
+    result: EnsureResult = s.writer.ensure_unlinked(spec.model, items)
+    s.summary.add(spec.entity_type, result, "removed")
+    s.records.save(spec.entity_type, spec.model, [m.after for m in removals])

@@ -1,0 +1,156 @@
+"""odoo_sync.record: per source entity, its Odoo record and the values Odoo last received from the sync."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+PRESENT, ABSENT = "present", "absent"
+_COLUMNS = "entity_id, odoo_id, state, generation, writes, vals_hash, vals, parent, error, in_source"
+_STATES = f"SELECT {_COLUMNS} FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s"  # noqa: S608
+_SAVE = (
+    "INSERT INTO odoo_sync.record (tenant_id, entity_type, odoo_model, entity_id, odoo_id, state, generation,"
+    " writes, vals_hash, vals, parent, error, in_source)"
+    " SELECT %s, %s, %s, * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::int[], %s::int[], %s::text[],"
+    " %s::jsonb[], %s::text[], %s::text[], %s::bool[])"
+    " ON CONFLICT (tenant_id, entity_type, entity_id) DO UPDATE SET odoo_id = EXCLUDED.odoo_id,"
+    " state = EXCLUDED.state, generation = EXCLUDED.generation, writes = EXCLUDED.writes,"
+    " vals_hash = EXCLUDED.vals_hash, vals = EXCLUDED.vals, parent = EXCLUDED.parent, error = EXCLUDED.error,"
+    " in_source = EXCLUDED.in_source, odoo_model = EXCLUDED.odoo_model, updated_at = now()"
+)
+_UNSEEN = (
+    "SELECT {columns} FROM odoo_sync.record r WHERE tenant_id = %s AND entity_type = %s AND state = 'present'"
+    " AND NOT EXISTS (SELECT 1 FROM odoo_sync_seen s WHERE s.id = r.entity_id)"
+)
+# Children whose last-written accounts are not what their parent resolves to now (or whose parent is gone).
+_STALE = (
+    "SELECT r.entity_id FROM odoo_sync.record r"
+    " LEFT JOIN unnest(%(parents)s::text[], %(expected)s::jsonb[]) AS t(parent, expected) ON t.parent = r.parent"
+    " WHERE r.tenant_id = %(tenant)s AND r.entity_type = %(entity)s AND r.state = 'present' AND r.vals IS NOT NULL"
+    " AND (t.parent IS NULL OR NOT (r.vals @> t.expected))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """What the sync knows of one entity in Odoo."""
+
+    entity_id: str
+    odoo_id: int | None = None
+    state: str = ABSENT
+    generation: int = 0
+    writes: int = 0
+    vals_hash: str | None = None
+    vals: dict[str, Any] | None = None
+    parent: str | None = None
+    error: str | None = None
+    in_source: bool = True
+
+    @property
+    def present(self) -> bool:
+        return self.state == PRESENT
+
+    def but(self, **changes: Any) -> RecordState:
+        return replace(self, **changes)
+
+
+def _state(row: Sequence[Any]) -> RecordState:
+    return RecordState(*row)
+
+
+class RecordStore:
+    """Reads and batched upserts of one tenant's records; each call is one statement and commits."""
+
+    def __init__(self, conn: psycopg.Connection, tenant_id: str) -> None:
+        self.conn = conn
+        self.tenant_id = tenant_id
+
+    def states(self, entity_type: str, entity_ids: Iterable[str]) -> dict[str, RecordState]:
+        """The records of these entities (one query by primary key)."""
+        rows = self._fetch(_STATES + " AND entity_id = ANY(%s)", (self.tenant_id, entity_type, list(entity_ids)))
+        return {row[0]: _state(row) for row in rows}
+
+    def all_states(self, entity_type: str) -> dict[str, RecordState]:
+        """Every record of a (small) entity type: projects, categories, budget lines."""
+        return {row[0]: _state(row) for row in self._fetch(_STATES, (self.tenant_id, entity_type))}
+
+    def rejected_ids(self, entity_type: str) -> list[str]:
+        """Entities whose source row was rejected: they are read again on every run until they pass."""
+        rows = self._fetch(
+            "SELECT entity_id FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND error IS NOT NULL"
+            " AND in_source"
+            " ORDER BY entity_id",
+            (self.tenant_id, entity_type),
+        )
+        return [r[0] for r in rows]
+
+    def stale_children(self, entity_type: str, expected: dict[str, dict[str, Any]]) -> list[str]:
+        """Children whose written values disagree with ``expected`` (parent -> values it implies)."""
+        params = {
+            "tenant": self.tenant_id,
+            "entity": entity_type,
+            "parents": list(expected),
+            "expected": [Jsonb(v) for v in expected.values()],
+        }
+        return [r[0] for r in self._fetch(_STALE + " ORDER BY r.entity_id", params)]
+
+    def count(self, entity_type: str, state: str | None = None) -> int:
+        """Records of rows the source still has (in one state, or all)."""
+        sql = "SELECT count(*) FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND in_source"
+        args: tuple[Any, ...] = (self.tenant_id, entity_type)
+        if state is not None:
+            sql, args = sql + " AND state = %s", (*args, state)
+        return int(self._fetch(sql, args)[0][0])
+
+    def save(self, entity_type: str, model: str, states: Sequence[RecordState]) -> None:
+        """Upsert whole records (one statement for the batch)."""
+        if not states:
+            return
+        columns = (
+            [s.entity_id for s in states],
+            [s.odoo_id for s in states],
+            [s.state for s in states],
+            [s.generation for s in states],
+            [s.writes for s in states],
+            [s.vals_hash for s in states],
+            [Jsonb(s.vals) if s.vals is not None else None for s in states],
+            [s.parent for s in states],
+            [s.error for s in states],
+            [s.in_source for s in states],
+        )
+        with self.conn.cursor() as cur:
+            cur.execute(_SAVE, (self.tenant_id, entity_type, model, *columns))
+        self.conn.commit()
+
+    # -- full comparison: the source's ids go to a temporary table, so memory stays flat --------------------
+    def seen_reset(self) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS odoo_sync_seen (id text PRIMARY KEY)")
+            cur.execute("TRUNCATE odoo_sync_seen")
+        self.conn.commit()
+
+    def seen_add(self, entity_ids: Iterable[str]) -> None:
+        with self.conn.cursor() as cur, cur.copy("COPY odoo_sync_seen (id) FROM STDIN") as copy:
+            for entity_id in entity_ids:
+                copy.write_row((entity_id,))
+        self.conn.commit()
+
+    def count_unseen(self, entity_type: str) -> int:
+        """Present records whose source row was not seen: the source deleted them."""
+        return int(self._fetch(_UNSEEN.format(columns="count(*)"), (self.tenant_id, entity_type))[0][0])
+
+    def unseen(self, entity_type: str, chunk: int = 5000) -> Iterator[list[RecordState]]:
+        rows = self._fetch(_UNSEEN.format(columns=_COLUMNS) + " ORDER BY entity_id", (self.tenant_id, entity_type))
+        for start in range(0, len(rows), chunk):
+            yield [_state(r) for r in rows[start : start + chunk]]
+
+    def _fetch(self, sql: str, params: Any) -> list[Any]:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        self.conn.commit()
+        return rows
