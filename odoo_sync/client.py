@@ -1,4 +1,4 @@
-"""The seam to Odoo's external API: XML-RPC today, JSON-2 (Odoo 19+) can be a second client."""
+"""The seam to Odoo's external API: XML-RPC here, Odoo 19's JSON-2 in ``odoo_sync.json2``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class OdooEndpoint:
     secret: str
     timeout: float = 60.0
     verify_tls: bool = True
+    api: str = "auto"  # auto | xmlrpc | json2 (odoo_sync.json2.make_client)
 
     def __repr__(self) -> str:  # never print the secret
         return f"OdooEndpoint(url={self.url!r}, db={self.db!r}, login={self.login!r})"
@@ -31,6 +32,9 @@ class OdooClient(Protocol):
     """What the hook needs from a wire protocol."""
 
     endpoint: OdooEndpoint
+
+    @property
+    def api_name(self) -> str: ...
 
     @property
     def last_stats(self) -> CallStats: ...
@@ -57,6 +61,8 @@ def none_to_false(value: Any) -> Any:
 
 class XmlRpcClient:
     """Odoo's documented external API: /xmlrpc/2/common and /xmlrpc/2/object."""
+
+    api_name = "XML-RPC"
 
     def __init__(self, endpoint: OdooEndpoint) -> None:
         self.endpoint = endpoint

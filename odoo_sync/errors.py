@@ -55,6 +55,21 @@ class LoginRefused(Exception):
     """``authenticate`` answered False: wrong login, password or API key."""
 
 
+class Json2Error(Exception):
+    """An error answer of Odoo's JSON-2 API, or of a proxy in front of it.
+
+    Holds the HTTP status and, from Odoo's error body, the exception ``name`` and ``message`` only: the body's
+    ``debug`` (a full server traceback) is dropped before this is built, so it never reaches a log.
+    """
+
+    def __init__(self, status: int, message: str, *, name: str | None = None, retry_after: float | None = None):
+        super().__init__(f"HTTP {status}{f' {name}' if name else ''}: {message}")
+        self.status = status
+        self.name = name
+        self.message = message
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """How one failed call is classified, for the sync_log and for raising."""
@@ -75,6 +90,8 @@ def classify(exc: BaseException) -> Failure:
         return _classify_fault(exc)
     if isinstance(exc, xmlrpc.client.ProtocolError):
         return _classify_http(exc)
+    if isinstance(exc, Json2Error):
+        return _classify_json2(exc)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return Failure("permanent", "tls", f"TLS certificate rejected: {exc}")
     if isinstance(exc, (TimeoutError, ConnectionError, http.client.HTTPException, OSError)):
@@ -102,12 +119,41 @@ def _classify_http(err: xmlrpc.client.ProtocolError) -> Failure:
     return Failure("permanent", "http", text)
 
 
-def _retry_after(err: xmlrpc.client.ProtocolError) -> float | None:
-    value = err.headers.get("Retry-After") if err.headers else None
+# JSON-2 statuses that say what happened whatever the body; 500 and 404 also look at Odoo's exception name.
+_JSON2_STATUS = {
+    401: ("auth", "auth"),  # no, wrong or revoked API key (JSON-2 takes no passwords)
+    403: ("permanent", "access"),  # AccessError, private method
+    409: ("transient", "server"),  # LockError: a row is locked by another transaction
+    422: ("permanent", "validation"),  # ValidationError, UserError, bad arguments
+    429: ("transient", "rate_limited"),
+}
+
+
+def _classify_json2(err: Json2Error) -> Failure:
+    text = str(err)
+    if err.status == 404 and err.name == "odoo.exceptions.MissingError":
+        return Failure("permanent", "validation", text)  # as XML-RPC's fault 2 for a missing record
+    if err.status in _JSON2_STATUS:
+        kind, error_class = _JSON2_STATUS[err.status]
+        return Failure(kind, error_class, text, retry_after=err.retry_after)
+    if err.status == 500 and err.name:  # Odoo's own exception, like XML-RPC's fault 1
+        transient = _TRANSIENT_FAULT.search(err.message) or err.name.endswith("ConcurrencyError")
+        return Failure("transient" if transient else "permanent", "server", text)
+    if err.status >= 500:  # no Odoo error body: a proxy, a restart, an overloaded worker
+        return Failure("transient", "http", text)
+    return Failure("permanent", "http", text)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header; None for an HTTP date (Airflow's backoff decides then)."""
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
-        return None  # an HTTP date: let Airflow's backoff decide
+        return None
+
+
+def _retry_after(err: xmlrpc.client.ProtocolError) -> float | None:
+    return retry_after_seconds(err.headers.get("Retry-After") if err.headers else None)
 
 
 def _last_line(text: str) -> str:

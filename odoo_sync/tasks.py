@@ -88,5 +88,6 @@ def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
 
 def _finish(s: Session) -> dict[str, Any]:
     log.info("%s", s.summary.table())
-    s.summary.check_error_share(s.tenant.max_error_share)
+    tracked = {entity: s.records.count(entity) for entity in s.summary.counts}
+    s.summary.check_error_share(s.tenant.max_error_share, tracked)
     return s.summary.as_dict()

@@ -1,4 +1,4 @@
-"""OdooHook: Odoo's external XML-RPC API, guarded, measured and audited."""
+"""OdooHook: Odoo's external API (XML-RPC, or JSON-2 on Odoo 19+), guarded, measured and audited."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from odoo_sync import guard
-from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient, as_bool, base_url, major_version
+from odoo_sync.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.errors import (
     Failure,
     LoginRefused,
@@ -24,6 +24,7 @@ from odoo_sync.errors import (
     OdooWriteRefused,
     classify,
 )
+from odoo_sync.json2 import APIS, make_client
 from odoo_sync.scrub import scrub_text
 from odoo_sync.sync_log import CallResult, Entity, SyncLog
 from odoo_sync.throttle import TokenBucket
@@ -82,6 +83,11 @@ class OdooHook(BaseHook):
                 f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} belongs to tenant "
                 f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"
             )
+        api = str(extra.get("api") or "auto").strip().lower()
+        if api not in APIS:
+            raise OdooPermanentError(
+                f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} has api {api!r}; use {', '.join(APIS)}"
+            )
         self._secret = conn.password or ""
         for form in {self._secret, quote(self._secret, safe=""), quote_plus(self._secret)}:
             mask_secret(form)  # task logs show *** for the secret, raw or URL-encoded in a connection URI
@@ -94,14 +100,15 @@ class OdooHook(BaseHook):
             secret=self._secret,
             timeout=float(extra.get("timeout") or 60),
             verify_tls=as_bool(extra.get("verify_tls", True)),
+            api=api,
         )
 
     def get_conn(self) -> OdooClient:
         """Return the authenticated client, checking the version and logging in on first use."""
         if self._client is None and self._checked_uid is not None:
-            self._client, self._uid = XmlRpcClient(self.endpoint()), self._checked_uid
+            self._client, self._uid = make_client(self.endpoint()), self._checked_uid
         if self._client is None or self._uid is None:
-            client = XmlRpcClient(self.endpoint())
+            client = make_client(self.endpoint())
             self._version = self._run(client, None, "version", client.version)
             self.check_version(self._version)
             uid = self._run(client, None, "authenticate", lambda: _logged_in(client))
@@ -190,7 +197,7 @@ class OdooHook(BaseHook):
         self.execute(model, "unlink", [ids], entities=entities)
 
     def test_connection(self) -> tuple[bool, str]:
-        """Back the UI's Test button: version, login, and read access to analytic plans."""
+        """Back the UI's Test button: version, login, API used, and read access to analytic plans."""
         try:
             version = self.server_version.get("server_version", "?")
             readable = self.execute(
@@ -198,9 +205,10 @@ class OdooHook(BaseHook):
             )
         except Exception as exc:
             return False, scrub_text(str(exc), [self._secret or ""]) or "failed"
+        where = f"Odoo {version} over {self.get_conn().api_name}"
         if not readable:
-            return False, f"Odoo {version}: logged in, but analytic accounting is off for this user"
-        return True, f"Odoo {version}: logged in as uid {self._uid}, analytic plans readable"
+            return False, f"{where}: logged in, but analytic accounting is off for this user"
+        return True, f"{where}: logged in as uid {self._uid}, analytic plans readable"
 
     # -- the one path every call takes ------------------------------------------------------------------
     def _run(

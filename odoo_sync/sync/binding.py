@@ -16,6 +16,14 @@ _INSERT = (
     "INSERT INTO odoo_sync.tenant_binding (tenant_id, odoo_identity, odoo_url, odoo_db, plans)"
     " VALUES (%s, %s, %s, %s, %s)"
 )
+_FORGET = (
+    "WITH b AS (DELETE FROM odoo_sync.tenant_binding WHERE tenant_id = %(t)s RETURNING 1),"
+    " r AS (DELETE FROM odoo_sync.record WHERE tenant_id = %(t)s RETURNING 1),"
+    " w AS (DELETE FROM odoo_sync.watermark WHERE tenant_id = %(t)s RETURNING 1),"
+    " l AS (DELETE FROM odoo_sync.ledger WHERE tenant_id = %(t)s RETURNING 1)"
+    " SELECT (SELECT count(*) FROM b) + (SELECT count(*) FROM r) + (SELECT count(*) FROM w)"
+    " + (SELECT count(*) FROM l)"
+)
 FORGET_HINT = "python -m odoo_sync.sync.binding forget {tenant}"
 
 
@@ -81,12 +89,9 @@ def _same_plans(tenant_id: str, bound: dict[str, Any], resolved: dict[str, dict[
 
 def forget(conn: psycopg.Connection, tenant_id: str) -> int:
     """Drop a tenant's binding, records, cursor and ledger: its next run starts afresh (e.g. a new Odoo)."""
-    removed = 0
     with conn.transaction():
-        for table in ("tenant_binding", "record", "watermark", "ledger"):
-            cur = conn.execute(f"DELETE FROM odoo_sync.{table} WHERE tenant_id = %s", (tenant_id,))  # noqa: S608
-            removed += cur.rowcount
-    return removed
+        row = conn.execute(_FORGET, {"t": tenant_id}).fetchone()
+    return int(row[0]) if row else 0
 
 
 def main(argv: list[str] | None = None) -> None:

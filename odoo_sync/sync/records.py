@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,16 +23,25 @@ _SAVE = (
     " vals_hash = EXCLUDED.vals_hash, vals = EXCLUDED.vals, parent = EXCLUDED.parent, error = EXCLUDED.error,"
     " in_source = EXCLUDED.in_source, odoo_model = EXCLUDED.odoo_model, updated_at = now()"
 )
-_UNSEEN = (
-    "SELECT {columns} FROM odoo_sync.record r WHERE tenant_id = %s AND entity_type = %s AND state = 'present'"
+_STATES_OF = _STATES + " AND entity_id = ANY(%s)"
+_REJECTED = (
+    "SELECT entity_id FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND error IS NOT NULL"
+    " AND in_source ORDER BY entity_id"
+)
+_COUNT = "SELECT count(*) FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND in_source"
+_COUNT_IN_STATE = _COUNT + " AND state = %s"
+_UNSEEN_WHERE = (
+    " FROM odoo_sync.record r WHERE tenant_id = %s AND entity_type = %s AND state = 'present'"
     " AND NOT EXISTS (SELECT 1 FROM odoo_sync_seen s WHERE s.id = r.entity_id)"
 )
+_COUNT_UNSEEN = "SELECT count(*)" + _UNSEEN_WHERE
+_UNSEEN = "SELECT " + _COLUMNS + _UNSEEN_WHERE + " ORDER BY entity_id"
 # Children whose last-written accounts are not what their parent resolves to now (or whose parent is gone).
 _STALE = (
     "SELECT r.entity_id FROM odoo_sync.record r"
     " LEFT JOIN unnest(%(parents)s::text[], %(expected)s::jsonb[]) AS t(parent, expected) ON t.parent = r.parent"
     " WHERE r.tenant_id = %(tenant)s AND r.entity_type = %(entity)s AND r.state = 'present' AND r.vals IS NOT NULL"
-    " AND (t.parent IS NULL OR NOT (r.vals @> t.expected))"
+    " AND (t.parent IS NULL OR NOT (r.vals @> t.expected)) ORDER BY r.entity_id"
 )
 
 
@@ -71,22 +81,20 @@ class RecordStore:
 
     def states(self, entity_type: str, entity_ids: Iterable[str]) -> dict[str, RecordState]:
         """The records of these entities (one query by primary key)."""
-        rows = self._fetch(_STATES + " AND entity_id = ANY(%s)", (self.tenant_id, entity_type, list(entity_ids)))
+        with self._cursor() as cur:
+            rows = cur.execute(_STATES_OF, (self.tenant_id, entity_type, list(entity_ids))).fetchall()
         return {row[0]: _state(row) for row in rows}
 
     def all_states(self, entity_type: str) -> dict[str, RecordState]:
         """Every record of a (small) entity type: projects, categories, budget lines."""
-        return {row[0]: _state(row) for row in self._fetch(_STATES, (self.tenant_id, entity_type))}
+        with self._cursor() as cur:
+            rows = cur.execute(_STATES, (self.tenant_id, entity_type)).fetchall()
+        return {row[0]: _state(row) for row in rows}
 
     def rejected_ids(self, entity_type: str) -> list[str]:
         """Entities whose source row was rejected: they are read again on every run until they pass."""
-        rows = self._fetch(
-            "SELECT entity_id FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND error IS NOT NULL"
-            " AND in_source"
-            " ORDER BY entity_id",
-            (self.tenant_id, entity_type),
-        )
-        return [r[0] for r in rows]
+        with self._cursor() as cur:
+            return [r[0] for r in cur.execute(_REJECTED, (self.tenant_id, entity_type)).fetchall()]
 
     def stale_children(self, entity_type: str, expected: dict[str, dict[str, Any]]) -> list[str]:
         """Children whose written values disagree with ``expected`` (parent -> values it implies)."""
@@ -96,15 +104,17 @@ class RecordStore:
             "parents": list(expected),
             "expected": [Jsonb(v) for v in expected.values()],
         }
-        return [r[0] for r in self._fetch(_STALE + " ORDER BY r.entity_id", params)]
+        with self._cursor() as cur:
+            return [r[0] for r in cur.execute(_STALE, params).fetchall()]
 
     def count(self, entity_type: str, state: str | None = None) -> int:
         """Records of rows the source still has (in one state, or all)."""
-        sql = "SELECT count(*) FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND in_source"
-        args: tuple[Any, ...] = (self.tenant_id, entity_type)
-        if state is not None:
-            sql, args = sql + " AND state = %s", (*args, state)
-        return int(self._fetch(sql, args)[0][0])
+        with self._cursor() as cur:
+            if state is None:
+                row = cur.execute(_COUNT, (self.tenant_id, entity_type)).fetchone()
+            else:
+                row = cur.execute(_COUNT_IN_STATE, (self.tenant_id, entity_type, state)).fetchone()
+        return int(row[0]) if row else 0
 
     def save(self, entity_type: str, model: str, states: Sequence[RecordState]) -> None:
         """Upsert whole records (one statement for the batch)."""
@@ -141,16 +151,19 @@ class RecordStore:
 
     def count_unseen(self, entity_type: str) -> int:
         """Present records whose source row was not seen: the source deleted them."""
-        return int(self._fetch(_UNSEEN.format(columns="count(*)"), (self.tenant_id, entity_type))[0][0])
+        with self._cursor() as cur:
+            row = cur.execute(_COUNT_UNSEEN, (self.tenant_id, entity_type)).fetchone()
+        return int(row[0]) if row else 0
 
     def unseen(self, entity_type: str, chunk: int = 5000) -> Iterator[list[RecordState]]:
-        rows = self._fetch(_UNSEEN.format(columns=_COLUMNS) + " ORDER BY entity_id", (self.tenant_id, entity_type))
+        with self._cursor() as cur:
+            rows = cur.execute(_UNSEEN, (self.tenant_id, entity_type)).fetchall()
         for start in range(0, len(rows), chunk):
             yield [_state(r) for r in rows[start : start + chunk]]
 
-    def _fetch(self, sql: str, params: Any) -> list[Any]:
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor for one statement, committed after it (reads too: no transaction is left open)."""
         with self.conn.cursor() as cur:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
+            yield cur
         self.conn.commit()
-        return rows

@@ -55,11 +55,16 @@ class Summary:
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {name: vars(c).copy() for name, c in self.counts.items()}
 
-    def check_error_share(self, max_share: float) -> None:
-        """Fail the task only when rejected rows exceed the tenant's configured share."""
+    def check_error_share(self, max_share: float, tracked: dict[str, int]) -> None:
+        """Fail the task when the rows rejected now exceed the configured share of the tenant's rows.
+
+        Every rejected row is retried on every run, so ``errors + waiting`` is all of them; ``tracked`` holds
+        how many rows of each entity the sync knows (a small window must not look like a bad tenant).
+        """
         for name, c in self.counts.items():
-            if c.errors and c.seen and c.errors / c.seen > max_share:
+            rejected, population = c.errors + c.waiting, max(tracked.get(name, 0), c.seen)
+            if rejected and population and rejected / population > max_share:
                 raise OdooPermanentError(
-                    f"tenant {self.tenant_id}: {c.errors} of {c.seen} {name} rows were rejected "
-                    f"({c.errors / c.seen:.1%} > {max_share:.1%}); see sync_log rows with outcome 'error'"
+                    f"tenant {self.tenant_id}: {rejected} of {population} {name} rows are rejected "
+                    f"({rejected / population:.1%} > {max_share:.1%}); see sync_log rows with outcome 'error'"
                 )

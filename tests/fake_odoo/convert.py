@@ -23,7 +23,6 @@ _ISO = re.compile(r"\s*(\d{1,5})-(\d{1,2})-(\d{1,2})(?:[ T].*)?\s*$")
 _SLASH = re.compile(r"\s*(\d{1,4})/(\d{1,2})/(\d{1,4})\s*$")
 _COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*$")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CENT = Decimal("0.01")
 _DATE_HINT = 'Perhaps you need a different "datestyle" setting.'
 
 
@@ -39,11 +38,12 @@ def _text(field: FieldDef, value: Any) -> str | None:
     return text[:size] if size else text
 
 
-def _monetary(value: Any) -> float:
+def _monetary(value: Any, decimals: int) -> float:
+    """Monetary.convert_to_column: rounded half-up to the currency's decimal places."""
     number = float(value or 0.0)
     if number != number or number in (float("inf"), float("-inf")):
         return number
-    return float(Decimal(repr(number)).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def _many2one(model: str, field: FieldDef, value: Any) -> int | None:
@@ -75,7 +75,7 @@ def _selection(model: str, field: FieldDef, value: Any) -> str | None:
     raise wrong_value(model, field, value)
 
 
-def to_cache(model: str, field: FieldDef, value: Any) -> Any:
+def to_cache(model: str, field: FieldDef, value: Any, decimals: int = 2) -> Any:
     """The ORM's conversion of a value sent for ``field`` (dates are kept raw for the database step)."""
     ftype = field.type
     if ftype in ("char", "text", "html"):
@@ -87,7 +87,7 @@ def to_cache(model: str, field: FieldDef, value: Any) -> Any:
     if ftype == "float":
         return float(value or 0.0)
     if ftype == "monetary":
-        return _monetary(value)
+        return _monetary(value, decimals)
     if ftype == "many2one":
         return _many2one(model, field, value)
     if ftype == "selection":

@@ -191,10 +191,15 @@ class Store:
             if field is None:
                 raise ValueError(f"Invalid field {key!r} on model {model!r}")
             if key in managed and key not in mdef.computed:
-                row[key] = convert.to_cache(model, field, value)
+                row[key] = convert.to_cache(model, field, value, self.currency_decimals())
             else:
                 _refuse_x2many(model, field, value)
         return row
+
+    def currency_decimals(self) -> int:
+        """The company currency's decimal places: monetary values are rounded to them (one company here)."""
+        currency = self.tables.get("res.currency", {}).get(1) or {}
+        return int(currency.get("decimal_places") or 2)
 
     # -- write -------------------------------------------------------------------------------------------
     def write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None = None) -> None:
@@ -208,7 +213,7 @@ class Store:
             if field is None:
                 raise ValueError(f"Invalid field {key!r} on model {model!r}")
             if key in managed and key not in mdef.computed:
-                changes[key] = convert.to_cache(model, field, value)
+                changes[key] = convert.to_cache(model, field, value, self.currency_decimals())
             else:
                 _refuse_x2many(model, field, value)
         convert.parse_dates([changes], fields, orm_first=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from odoo_sync import tasks
@@ -76,7 +77,7 @@ def run_all(tenant: str, run_id: str = "harness", start: datetime | None = None)
     now = datetime.now(UTC)
     context: dict[str, Any] = {"run_id": run_id, "logical_date": now, "params": {"full_resync": start is None}}
     if start is not None:  # a backfill run carries its data interval
-        context.update(data_interval_start=start, data_interval_end=now)
+        context.update(data_interval_start=start, data_interval_end=now, dag_run=SimpleNamespace(run_type="backfill"))
     octx = tasks.check_odoo(tenant, context)
     out = {}
     for step in (tasks.projects, tasks.budget_categories, tasks.budget_lines, tasks.analytic_lines):

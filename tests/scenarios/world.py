@@ -1,0 +1,201 @@
+"""A tenant's world for scenario tests: the source database, the test Odoo, runs of the real DAG, and the check
+that matters to finance: Odoo holds exactly what the source says, line by line and per plan."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from tests.conftest import REPO, set_airflow_conn
+from tests.fake_odoo import FakeOdoo
+from tests.integration.conftest import odoo_conn
+
+LINE, ACCOUNT, PROJECT = "account.analytic.line", "account.analytic.account", "project.project"
+MUTATIONS = ("create", "write", "unlink")
+TENANT_YAML = """tenants:
+  - tenant_id: {tenant}
+    display_name: {tenant} scenarios
+    schedule: '0 * * * *'
+    start_date: 2026-01-01
+    calls_per_second: 1000
+{extra}"""
+# What finance's reports group by: plan column -> the source expression it must equal.
+EXPECTED_LINES = """
+SELECT s.id, s.amount, s.date, s.description, s.project_code, b.category_code,
+       s.project_code || '/' || s.budget_line_code AS budget_line
+FROM togrant.spending_lines s
+JOIN togrant.projects p ON p.tenant_id = s.tenant_id AND p.code = s.project_code
+JOIN togrant.budget_lines b ON b.tenant_id = s.tenant_id AND b.project_code = s.project_code
+     AND b.code = s.budget_line_code
+JOIN togrant.budget_categories c ON c.tenant_id = s.tenant_id AND c.code = b.category_code
+WHERE s.tenant_id = %s AND s.status = 'posted' AND s.id <> ALL(%s)
+"""
+_ids = itertools.count(1)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class World:
+    """One tenant: its source rows (schema togrant), its test Odoo, its tenants.yaml."""
+
+    db: psycopg.Connection
+    odoo: FakeOdoo
+    tenants_file: Path
+    tenant: str = "acme"
+    decimals: int = 2
+
+    # -- configuration ----------------------------------------------------------------------------------
+    def configure(self, extra: str = "") -> None:
+        self.tenants_file.write_text(TENANT_YAML.format(tenant=self.tenant, extra=extra))
+
+    # -- the source, changed as the grant platform would (updated_at = now unless said otherwise) ---------
+    def sql(self, statement: str, *params: Any) -> None:
+        self.db.execute(statement, params)  # type: ignore[arg-type]
+        self.db.commit()
+
+    def add_line(self, project: str = "PRJ-001", budget_line: str = "2.1", amount: str = "100.00", **cols: Any) -> str:
+        line_id = cols.pop("id", f"NEW-{next(_ids):05d}")
+        row = {
+            "tenant_id": self.tenant,
+            "id": line_id,
+            "project_code": project,
+            "budget_line_code": budget_line,
+            "date": "2026-06-01",
+            "description": f"scenario line {line_id}",
+            "amount": amount,
+            "currency": "EUR",
+            "updated_at": now(),
+            **cols,
+        }
+        names = ", ".join(row)
+        self.sql(
+            f"INSERT INTO togrant.spending_lines ({names}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
+            *row.values(),
+        )
+        return str(line_id)
+
+    def edit(self, line_id: str, updated_at: datetime | None = None, **cols: Any) -> None:
+        sets = ", ".join(f"{c} = %s" for c in cols)
+        self.sql(
+            f"UPDATE togrant.spending_lines SET {sets}, updated_at = %s WHERE tenant_id = %s AND id = %s",  # noqa: S608
+            *cols.values(),
+            updated_at or now(),
+            self.tenant,
+            line_id,
+        )
+
+    def delete(self, *line_ids: str) -> None:
+        self.sql(
+            "DELETE FROM togrant.spending_lines WHERE tenant_id = %s AND id = ANY(%s)", self.tenant, list(line_ids)
+        )
+
+    def line_ids(self, status: str = "posted") -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM togrant.spending_lines WHERE tenant_id = %s AND status = %s ORDER BY id",
+            (self.tenant, status),
+        ).fetchall()
+        self.db.commit()
+        return [r[0] for r in rows]
+
+    # -- runs -------------------------------------------------------------------------------------------
+    def run(self, logical_date: datetime | None = None, **conf: object) -> str:
+        """One run of the real DAG (dag.test); returns its final state."""
+        from airflow.dag_processing.dagbag import DagBag
+
+        dag = DagBag(dag_folder=str(REPO / "dags")).dags[f"odoo_sync__{self.tenant}"]
+        return str(dag.test(logical_date=logical_date, run_conf=conf or None).state)
+
+    def mutations(self) -> dict[str, int]:
+        return {m: self.odoo.count(method=m) for m in MUTATIONS}
+
+    # -- the check --------------------------------------------------------------------------------------
+    def assert_converged(self, rejected: tuple[str, ...] = ()) -> int:
+        """Odoo's lines equal the source's valid posted lines exactly: per line, and per plan's totals.
+
+        ``rejected`` lines are left out of both sides (the sync keeps what Odoo had; they are reported).
+        Returns the number of lines compared.
+        """
+        expected = self._expected(rejected)
+        actual = self._actual(rejected)
+        assert sorted(actual) == sorted(expected), _diff(expected, actual)
+        for line_id, want in expected.items():
+            assert actual[line_id] == want, f"line {line_id}: Odoo {actual[line_id]} != source {want}"
+        for column in range(3, 6):  # project, category, budget line: finance's three reports
+            assert _totals(actual, column) == _totals(expected, column)
+        return len(expected)
+
+    def _expected(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        rows = self.db.execute(EXPECTED_LINES, (self.tenant, list(rejected))).fetchall()
+        self.db.commit()
+        step = Decimal(1).scaleb(-self.decimals)
+        return {
+            r[0]: (-Decimal(r[1]).quantize(step, ROUND_HALF_UP), r[2].isoformat(), r[3], r[4], r[5], r[6]) for r in rows
+        }
+
+    def _actual(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        accounts = {a["id"]: a for a in self.odoo.records(ACCOUNT)}
+        plans = {role: self._plan_id(role) for role in ("project", "category", "budget_line")}
+        out: dict[str, tuple[Any, ...]] = {}
+        refs = Counter()
+        for line in self.odoo.records(LINE):
+            tenant, entity, line_id, _ = str(line["ref"]).split(":")
+            assert (tenant, entity) == (self.tenant, "line"), f"a line that is not ours: {line['ref']}"
+            refs[line_id] += 1
+            if line_id in rejected:
+                continue
+            codes = []
+            for column, role in (("account_id", "project"), ("x_plan3_id", "category"), ("x_plan4_id", "budget_line")):
+                account = accounts[line[column]]
+                assert account["plan_id"] == plans[role], f"line {line_id}: {column} holds an account of another plan"
+                codes.append(account["code"])
+            amount = Decimal(str(line["amount"])).quantize(Decimal(1).scaleb(-self.decimals))
+            out[line_id] = (amount, str(line["date"]), line["name"], *codes)
+        duplicates = {k: n for k, n in refs.items() if n > 1}
+        assert not duplicates, f"duplicated lines in Odoo: {duplicates}"
+        return out
+
+    def _plan_id(self, role: str) -> int:
+        return {"project": 1, "category": 3, "budget_line": 4}[role]  # the test server's recorded plan ids
+
+
+def _totals(lines: dict[str, tuple[Any, ...]], column: int) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for values in lines.values():
+        out[values[column]] = out.get(values[column], Decimal(0)) + values[0]
+    return out
+
+
+def _diff(expected: dict[str, Any], actual: dict[str, Any]) -> str:
+    missing = sorted(set(expected) - set(actual))[:10]
+    extra = sorted(set(actual) - set(expected))[:10]
+    return f"missing in Odoo: {missing}; in Odoo but not in the source: {extra}"
+
+
+def seed_source(db: psycopg.Connection, pg_database: str) -> None:
+    """The demo tenant's rows (2 projects, 4 categories, 12 budget lines, 320 lines) in schema togrant."""
+    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "include/demo/seed.sql").read_text())
+    db.commit()
+    set_airflow_conn(
+        "togrant_source", conn_type="postgres", host="127.0.0.1", port=5432, login="postgres", schema=pg_database
+    )
+
+
+def start_odoo(tenant: str = "acme", conn_id: str | None = None) -> FakeOdoo:
+    server = FakeOdoo(db=tenant, login="admin", password="admin").start()
+    odoo_conn(conn_id or f"odoo_{tenant}", server, password="admin", tenant_id=tenant)
+    return server
+
+
+def hours_ago(hours: float) -> datetime:
+    return now() - timedelta(hours=hours)
