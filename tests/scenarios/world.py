@@ -16,6 +16,7 @@ import psycopg
 from tests.conftest import REPO, set_airflow_conn
 from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
+from tests.scenarios.real_odoo import RealOdoo, configured
 
 LINE, ACCOUNT, PROJECT = "account.analytic.line", "account.analytic.account", "project.project"
 MUTATIONS = ("create", "write", "unlink")
@@ -49,7 +50,7 @@ class World:
     """One tenant: its source rows (schema togrant), its test Odoo, its tenants.yaml."""
 
     db: psycopg.Connection
-    odoo: FakeOdoo
+    odoo: Any  # FakeOdoo, or RealOdoo
     tenants_file: Path
     tenant: str = "acme"
     decimals: int = 2
@@ -191,9 +192,14 @@ def seed_source(db: psycopg.Connection, pg_database: str) -> None:
     )
 
 
-def start_odoo(tenant: str = "acme", conn_id: str | None = None) -> FakeOdoo:
-    server = FakeOdoo(db=tenant, login="admin", password="admin").start()
-    odoo_conn(conn_id or f"odoo_{tenant}", server, password="admin", tenant_id=tenant)
+def start_odoo(pg: psycopg.Connection, tenant: str = "acme") -> Any:
+    """The test Odoo server, or the real Odoo named by ODOO_TEST_* (cleaned before and after)."""
+    real = configured()
+    if real:
+        server: Any = RealOdoo(real["url"], real["db"], real["user"], real["password"], pg).start()
+    else:
+        server = FakeOdoo(db=tenant, login="admin", password="admin").start()
+    odoo_conn(f"odoo_{tenant}", server, password=server.password, tenant_id=tenant, timeout=60)
     return server
 
 
