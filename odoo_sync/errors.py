@@ -139,7 +139,7 @@ def _classify_json2(err: Json2Error) -> Failure:
     if err.status == 500 and err.name:  # Odoo's own exception, like XML-RPC's fault 1
         transient = _TRANSIENT_FAULT.search(err.message) or err.name.endswith("ConcurrencyError")
         return Failure("transient" if transient else "permanent", "server", text)
-    if err.status >= 500:  # no Odoo error body: a proxy, a restart, an overloaded worker
+    if err.status >= 500 and err.status != 501:  # no Odoo body: a proxy, a restart, a busy worker
         return Failure("transient", "http", text)
     return Failure("permanent", "http", text)
 

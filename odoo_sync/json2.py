@@ -9,17 +9,19 @@ answers the version without a login. A bearer token must be an API key: a passwo
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import json
 import ssl
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from odoo_sync import guard
 from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient, major_version, none_to_false
-from odoo_sync.errors import Json2Error, classify, retry_after_seconds
+from odoo_sync.errors import Json2Error, retry_after_seconds
 from odoo_sync.transport import CallStats
 
 # execute_kw's positional arguments by name, per method (Odoo 19's signatures); "ids" are the records.
@@ -41,6 +43,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
 }
 USER_AGENT = "togrant-odoo-sync (JSON-2)"
 JSON2_FROM = 19  # the first Odoo with the JSON-2 API
+TRY_LATER = frozenset({429, 502, 503, 504})  # answers that say nothing about the server behind
 NO_JSON2 = (
     "GET /json/version gave no version: this server has no JSON-2 API (Odoo 19 or newer); "
     "set the connection's api to xmlrpc or auto"
@@ -120,8 +123,10 @@ class Json2Client:
     def __init__(self, endpoint: OdooEndpoint) -> None:
         self.endpoint = endpoint
         self._base = endpoint.url.rstrip("/")
-        # Only when the connection says verify_tls: false; otherwise the system's CAs, as XML-RPC uses.
-        verify = ssl.create_default_context() if endpoint.verify_tls else False
+        # https: the system's CAs (as XML-RPC), unverified only when the connection says verify_tls: false;
+        # http uses no TLS, so no CA store is loaded for it.
+        https = urlsplit(self._base).scheme == "https"
+        verify = _system_tls() if https and endpoint.verify_tls else False
         self._http = httpx.Client(
             transport=httpx.HTTPTransport(verify=verify, retries=0, trust_env=False),
             timeout=httpx.Timeout(endpoint.timeout),
@@ -139,7 +144,7 @@ class Json2Client:
         try:
             response = self._send("GET", "/json/version", None, {"User-Agent": USER_AGENT})
         except Json2Error as exc:
-            if exc.status == 429 or exc.status >= 500:
+            if exc.status in TRY_LATER:
                 raise
             status = exc.status
         else:
@@ -201,12 +206,22 @@ def _stdlib_error(exc: httpx.HTTPError, timeout: float) -> Exception:
     """The errors classify() knows: a timeout, a refused or dropped connection, a rejected certificate."""
     if isinstance(exc, httpx.TimeoutException):
         return TimeoutError(f"no answer within {timeout:g} s ({type(exc).__name__})")
-    cause = exc.__cause__ or exc.__context__
+    cause: BaseException | None = exc
+    for _ in range(4):  # httpx wraps httpcore's error, which wraps ssl's
+        if cause is None or isinstance(cause, ssl.SSLCertVerificationError):
+            break
+        cause = cause.__cause__ or cause.__context__
     if isinstance(cause, ssl.SSLCertVerificationError):
         return cause
     if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
         return ConnectionError(f"{type(exc).__name__}: {exc}")
     return exc
+
+
+@functools.cache
+def _system_tls() -> ssl.SSLContext:
+    """One verifying context per process: loading the CA store costs ~25 ms, a health round has many tenants."""
+    return ssl.create_default_context()
 
 
 def _ms_since(started: float) -> float:
@@ -220,12 +235,12 @@ class AutoClient:
 
     1. ``version()``: ``GET /json/version`` (Odoo 19's rpc addon: no login, not deprecated). A version of 19 or
        more makes JSON-2 the candidate. Any other answer (404 on 17, a redirect or a page on 18) means XML-RPC,
-       and ``common.version()`` answers. A refused connection, a timeout, a 429 or a 5xx is raised, not decided.
+       and ``common.version()`` answers. A refused connection, a timeout, a 429, 502, 503 or 504 is raised.
     2. ``authenticate()``: the candidate resolves the uid with ``res.users.context_get``. A 401 ("Invalid apikey":
        JSON-2 takes no passwords) hands over to XML-RPC, which logs in with the same secret. A 401 ran nothing.
 
     Asked to call before deciding (the hook skips both steps when an earlier task passed the uid on), it takes
-    both steps first. On Odoo 19 a password keeps working over the deprecated XML-RPC; the health pill says so.
+    both steps first. On Odoo 19 a password keeps working, over the deprecated XML-RPC.
     """
 
     def __init__(self, endpoint: OdooEndpoint) -> None:
@@ -249,7 +264,7 @@ class AutoClient:
         try:
             version = self._json2.version()
         except Json2Error as exc:
-            if classify(exc).kind == "transient":
+            if exc.status in TRY_LATER:
                 raise
         else:
             if (major_version(version) or 0) >= JSON2_FROM:
@@ -295,3 +310,8 @@ def make_client(endpoint: OdooEndpoint, api: str | None = None) -> OdooClient:
     if choice not in _CLIENTS:
         raise ValueError(f"unknown api {choice!r}: use one of {', '.join(APIS)}")
     return _CLIENTS[choice](endpoint)
+
+
+def api_of(hook: Any) -> str:
+    """The ``api`` value naming the protocol a logged-in hook uses (what ``auto`` settled on)."""
+    return "json2" if hook.get_conn().api_name == Json2Client.api_name else "xmlrpc"

@@ -10,7 +10,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "togrant-odoo-sync",
         "name": "Odoo (togrant-odoo-sync)",
-        "description": "Odoo external API (XML-RPC) hook used by togrant-odoo-sync.",
+        "description": "Odoo external API (XML-RPC, and JSON-2 on Odoo 19+) hook used by togrant-odoo-sync.",
         "versions": ["0.1.0"],
         "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.hooks.odoo"]}],
         "connection-types": [
@@ -34,6 +34,14 @@ def get_provider_info() -> dict[str, Any]:
                     },
                 },
                 "conn-fields": {
+                    "api": {
+                        "label": "API",
+                        "description": (
+                            "auto: JSON-2 on Odoo 19+ when the secret is an API key, else XML-RPC; "
+                            "json2: Odoo 19+ with an API key only; xmlrpc: deprecated from Odoo 19."
+                        ),
+                        "schema": {"type": ["string", "null"], "default": "auto", "enum": ["auto", "json2", "xmlrpc"]},
+                    },
                     "timeout": {
                         "label": "Timeout (seconds)",
                         "schema": {"type": ["integer", "null"], "default": 60, "minimum": 1},

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from odoo_sync import db
+from odoo_sync.json2 import api_of
 from odoo_sync.migrate import migrate
 from odoo_sync.plans import context_summary, resolve_context
 from odoo_sync.sync import cursor, source
@@ -31,7 +32,7 @@ def migrate_schema() -> list[str]:
 def check_odoo(tenant_id: str, context: dict[str, Any]) -> OdooContextData:
     """Version >= 17, analytic accounting on, the three root plans, and the tenant's binding to this database."""
     with session(tenant_id, context, exclusive=False) as s:
-        octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook))
+        octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook), api=api_of(s.hook))
         check_binding(s.conn, tenant_id, s.hook, octx)
     log.info("tenant %s: Odoo %s, plans %s", tenant_id, octx.server_version, context_summary(octx))
     return octx.to_xcom()

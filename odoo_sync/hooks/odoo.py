@@ -41,6 +41,7 @@ class OdooHook(BaseHook):
     :param tenant_id: the tenant named in errors and in ``sync_log`` (defaults to the connection id).
     :param sync_log: where each call's audit rows go; ``None`` only for UI connection tests.
     :param calls_per_second: client-side throttle; Odoo publishes no rate limit.
+    :param checked_api: with ``checked_uid``, the API an earlier task chose (``api: auto`` decided once a run).
     :param checked_uid: the uid an earlier task of the same run got after checking this server's version;
         given, the hook skips ``version`` and ``authenticate`` (~370 ms on a real Odoo). Every ``execute_kw``
         still carries the password or API key, so changed credentials fail at once as an auth error.
@@ -59,6 +60,7 @@ class OdooHook(BaseHook):
         sync_log: SyncLog | None = None,
         calls_per_second: float | None = None,
         checked_uid: int | None = None,
+        checked_api: str | None = None,
     ) -> None:
         super().__init__()
         self.odoo_conn_id = odoo_conn_id
@@ -69,6 +71,7 @@ class OdooHook(BaseHook):
         self._client: OdooClient | None = None
         self._uid: int | None = None
         self._checked_uid = checked_uid
+        self._checked_api = checked_api  # the protocol check_odoo settled on ("xmlrpc" / "json2")
         self._version: dict[str, Any] | None = None
         self._secret: str | None = None
 
@@ -106,7 +109,7 @@ class OdooHook(BaseHook):
     def get_conn(self) -> OdooClient:
         """Return the authenticated client, checking the version and logging in on first use."""
         if self._client is None and self._checked_uid is not None:
-            self._client, self._uid = make_client(self.endpoint()), self._checked_uid
+            self._client, self._uid = make_client(self.endpoint(), self._checked_api), self._checked_uid
         if self._client is None or self._uid is None:
             client = make_client(self.endpoint())
             self._version = self._run(client, None, "version", client.version)

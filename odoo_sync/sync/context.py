@@ -30,6 +30,7 @@ class OdooContext:
     currency: str
     currency_decimals: int = 2
     odoo_identity: str = ""
+    api: str = ""  # "xmlrpc" or "json2": what ``api: auto`` settled on, so later tasks skip the probe
 
     def plan(self, role: str) -> PlanRef:
         return self.plans[role]

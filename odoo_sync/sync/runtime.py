@@ -82,6 +82,7 @@ def session(
             sync_log=sync_log,
             calls_per_second=tenant.calls_per_second,
             checked_uid=(octx or {}).get("uid"),
+            checked_api=(octx or {}).get("api") or None,
         )
         ledger = Ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))

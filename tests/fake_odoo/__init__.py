@@ -1,4 +1,5 @@
-"""A faithful Odoo 17 XML-RPC server for tests, the demo and benchmarks (stdlib only).
+"""A faithful Odoo 17 XML-RPC server for tests, the demo and benchmarks (stdlib only), with Odoo 19's JSON-2 API
+when started with ``version=19`` (``json2.py``; an API key of ``api_keys`` as the bearer).
 
     from tests.fake_odoo import FakeOdoo
     srv = FakeOdoo(db="odoo", login="admin", password="admin", api_keys=("key-123",)).start()
@@ -6,8 +7,9 @@
     srv.stop()
 
 Behaviour follows the facts recorded from a real Odoo 17.0 server in ``recorded/`` (fields_get, faults,
-seed state, timings) and Odoo 17's source where the recording is silent. See ``server.FakeOdoo`` for the
-fault switches (down, http_error, delay, reject_auth, fail_record, ...) and the statistics (calls, count).
+seed state, timings; from Odoo 19.0, ``json2_19.json``) and Odoo's source where the recording is silent. See
+``server.FakeOdoo`` for the fault switches (down, http_error, delay, reject_auth, fail_record, ...) and the
+statistics (calls, count).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The HTTP side of the fake Odoo: a threaded server on 127.0.0.1 that can drop every open connection, and a
-keep-alive HTTP/1.1 handler that passes each POST to the FakeOdoo."""
+keep-alive HTTP/1.1 handler that passes each POST and GET to the FakeOdoo."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 class Application(Protocol):
     def handle_post(self, handler: Handler) -> None: ...
+
+    def handle_get(self, handler: Handler) -> None: ...
 
 
 ROUTE = re.compile(r"/xmlrpc/2/(\w+)/?")
@@ -68,8 +70,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.fake.handle_post(self)
 
     def do_GET(self) -> None:
-        status = 405 if ROUTE.fullmatch(self.path) else 404
-        self.send_page(status)
+        self.server.fake.handle_get(self)
 
     def send_page(self, status: int, headers: dict[str, str] | None = None) -> None:
         phrase = f"{status} {http.HTTPStatus(status).phrase}"

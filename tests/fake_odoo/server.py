@@ -1,5 +1,6 @@
 """FakeOdoo: an Odoo 17 XML-RPC server on 127.0.0.1 (real HTTP, one thread per connection, keep-alive), with
-switches for what sits in front of a real Odoo (refused connections, 5xx/429, slowness) and statistics."""
+Odoo 19's JSON-2 API from ``version=19``, switches for what sits in front of a real Odoo (refused connections,
+5xx/429, slowness, lost answers) and statistics."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import xmlrpc.client
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tests.fake_odoo import errors
+from tests.fake_odoo import errors, json2
 from tests.fake_odoo.httpd import ROUTE, Handler, HTTPServer
 from tests.fake_odoo.inspection import Inspection
 from tests.fake_odoo.seed import seed
@@ -19,7 +20,9 @@ from tests.fake_odoo.store import Store
 
 
 class CallRecord(NamedTuple):
-    """One RPC that reached the fake Odoo (model fields are None for the common and db services)."""
+    """One RPC that reached the fake Odoo (model fields are None for the common and db services).
+
+    JSON-2 calls have service ``json2`` (``GET /json/version``: method ``version``) and their HTTP status."""
 
     service: str
     method: str
@@ -28,13 +31,15 @@ class CallRecord(NamedTuple):
     n_records: int | None
     ts: float
     fault_code: int | None = None
+    http_status: int | None = None
 
 
 class FakeOdoo(Inspection):
     """A faithful Odoo 17 XML-RPC test server. ``start()`` binds 127.0.0.1:``port`` (0: any free port).
 
     ``version`` 16 reports 16.0 and has no ``x_plan`` columns; 18 reports 18.0 and gives ``project.project``
-    Odoo 18's shape (``account_id`` and the plan columns instead of ``analytic_account_id``).
+    Odoo 18's shape (``account_id`` and the plan columns instead of ``analytic_account_id``); 19 also serves the
+    JSON-2 API (``POST /json/2/<model>/<method>`` with one of ``api_keys`` as bearer, ``GET /json/version``).
 
     Switches (safe to flip while serving):
 
@@ -48,12 +53,14 @@ class FakeOdoo(Inspection):
     * ``fail_record(model, vals) -> str | None``: a constraint on create/write; a text fails the whole call
       with fault 2 and that text, nothing stored.
     * ``die_after_creates = N``: the N-th successful create is answered, then the server is down.
+    * ``lose_create_answers = N``: the next N successful creates commit, then the connection closes without an
+      answer (a proxy or the network dying mid-answer); the server stays up.
     * ``deny_access``: models the user has no access rights on (fault 4, check_access_rights False).
     * ``reject_nil``: fail requests containing <nil/> (Odoo itself decodes them as None).
 
-    Statistics: ``calls`` (CallRecord per RPC that reached Odoo), ``count(model, method)``, ``reset_calls()``,
-    ``requests_seen`` (every HTTP request). Inspection without RPC: ``records``, ``add_plan``, ``set_param``,
-    ``get_param``, ``store``.
+    Statistics: ``calls`` (CallRecord per RPC that reached Odoo), ``count(model, method)`` (XML-RPC and JSON-2),
+    ``reset_calls()``, ``requests_seen`` (every HTTP POST). Inspection without RPC: ``records``, ``add_plan``,
+    ``set_param``, ``get_param``, ``store``.
     """
 
     def __init__(
@@ -79,6 +86,7 @@ class FakeOdoo(Inspection):
         self.reject_auth = False
         self.fail_record: Callable[[str, dict[str, Any]], str | None] | None = None
         self.die_after_creates: int | None = None
+        self.lose_create_answers = 0
         self.deny_access: set[str] = set()
         self.reject_nil = False
         self.requests_seen = 0
@@ -91,6 +99,7 @@ class FakeOdoo(Inspection):
         self._httpd: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._services = Services(self)
+        self._json2 = json2.Json2Api(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def start(self) -> FakeOdoo:
@@ -160,7 +169,7 @@ class FakeOdoo(Inspection):
         return sum(
             1
             for c in self.calls
-            if c.service == "object"
+            if c.service in ("object", "json2")
             and c.model_method is not None
             and (model is None or c.model == model)
             and (method is None or c.model_method == method)
@@ -185,20 +194,63 @@ class FakeOdoo(Inspection):
             extra = {"Retry-After": f"{self.retry_after:g}"} if status == 429 else None
             handler.send_page(status, extra)
             return
-        route = ROUTE.fullmatch(handler.path.split("?")[0])
-        if route is None:
+        answer = self._answer(handler, body)
+        if answer is None:
             handler.send_page(404)
             return
-        payload, created = self._rpc(route[1], body)
-        dying = created and self._count_create()
+        dying = answer.created and self._count_create()
         if self.delay and self.commit_then_timeout:
             time.sleep(self.delay)
+        if answer.created and self._take_lost_answer():
+            handler.close_connection = True  # committed; the client never hears of it
+            return
         if dying:  # close the listener before answering: the client's next call is refused
             self._set_down(True, keep=handler.connection)
             self._dying = False
             handler.close_connection = True
-        headers = {"Connection": "close"} if dying else None
-        handler.send_body(200, payload, "text/xml; charset=utf-8", headers)
+        headers = {**answer.headers, **({"Connection": "close"} if dying else {})}
+        handler.send_body(answer.status, answer.body, answer.ctype, headers)
+
+    def handle_get(self, handler: Handler) -> None:
+        path = handler.path.split("?")[0]
+        if self.version < json2.JSON2_FROM or path not in json2.VERSION_PATHS:
+            handler.send_page(405 if ROUTE.fullmatch(path) else 404)
+            return
+        status = self._take_http_error()
+        if status is not None:
+            handler.send_page(status, {"Retry-After": f"{self.retry_after:g}"} if status == 429 else None)
+            return
+        answer = json2.version_answer(self.version)
+        self._record(CallRecord("json2", "version", None, None, None, time.time(), http_status=answer.status))
+        handler.send_body(answer.status, answer.body, answer.ctype, answer.headers)
+
+    def _answer(self, handler: Handler, body: bytes) -> json2.Answer | None:
+        """The answer of the service the path names: XML-RPC's, or JSON-2's on 19 (None: no such route)."""
+        path = handler.path.split("?")[0]
+        if self.version >= json2.JSON2_FROM and (path == "/json/2" or path.startswith("/json/2/")):
+            info = CallInfo()
+            answer = self._json2.call(path, handler.headers, body, info)
+            model, method = info.model, info.model_method
+            self._record(
+                CallRecord("json2", method or "", model, method, info.n_records, time.time(), None, answer.status)
+            )
+            return answer
+        route = ROUTE.fullmatch(path)
+        if route is None:
+            return None
+        payload, created = self._rpc(route[1], body)
+        return json2.Answer(200, payload, "text/xml; charset=utf-8", created=created)
+
+    def _record(self, record: CallRecord) -> None:
+        with self._lock:
+            self._calls.append(record)
+
+    def _take_lost_answer(self) -> bool:
+        with self._lock:
+            if self.lose_create_answers <= 0:
+                return False
+            self.lose_create_answers -= 1
+            return True
 
     def _take_http_error(self) -> int | None:
         with self._lock:
@@ -245,6 +297,5 @@ class FakeOdoo(Inspection):
             time.time(),
             fault.faultCode if fault else None,
         )
-        with self._lock:
-            self._calls.append(record)
+        self._record(record)
         return text.encode("utf-8"), fault is None and info.model_method == "create"
