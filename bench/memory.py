@@ -59,6 +59,8 @@ def worker(n_lines: int, url: str) -> None:
         env.set_conn(f"odoo_{sync.TENANT}", **target.conn_fields(sync.TENANT))
         before = peak_rss_mb()
         run = run_tasks(sync.TENANT, "bench__memory")
+        synced_peak = peak_rss_mb()
+        reconciles = [_reconcile_in_own_process(dbname, url, n_lines // 100 * share) for share in (0, 1)]
     line = run.summary.get("line", {})
     print(
         json.dumps(
@@ -68,11 +70,61 @@ def worker(n_lines: int, url: str) -> None:
                 "seconds": run.seconds,
                 "seed_s": seed_s,
                 "calls": run.calls.total,
-                "peak_rss_mb": peak_rss_mb(),
+                "peak_rss_mb": synced_peak,
                 "rss_before_sync_mb": before,
+                "reconcile": reconciles,
             }
         )
     )
+
+
+def _reconcile_in_own_process(dbname: str, url: str, changed: int) -> dict[str, Any]:
+    """A reconciliation of the synced tenant in a fresh process (its own peak RSS), ``changed`` lines edited."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "reconcile", dbname, url, str(changed)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    return last_json_line(out, "the reconcile worker")
+
+
+def reconcile_worker(dbname: str, url: str, changed: int) -> None:
+    """Edit ``changed`` lines (each a different amount), then reconcile; Odoo calls counted for that task only."""
+    import psycopg
+
+    from bench import env, sync
+    from bench.odoo import Target, counting_project_calls
+
+    sync._configure(dbname, calls_per_second=1000)
+    env.set_conn(f"odoo_{sync.TENANT}", **Target("fake", url, "bench", "admin", "admin").conn_fields(sync.TENANT))
+    if changed:
+        with psycopg.connect(env.dsn(dbname)) as conn:
+            conn.execute(
+                "UPDATE togrant.spending_lines SET amount = (amount::numeric + 1)::text"
+                " WHERE id IN (SELECT id FROM togrant.spending_lines ORDER BY id LIMIT %s)",
+                (changed,),
+            )
+    from odoo_sync import tasks
+
+    context = {"run_id": "bench__reconcile", "logical_date": source_end(), "params": {"reconcile": True}}
+    octx = tasks.check_odoo(sync.TENANT, context)
+    started = time.perf_counter()
+    with counting_project_calls() as calls:
+        summary = tasks.analytic_lines(sync.TENANT, octx, context)
+    seconds = time.perf_counter() - started
+    line = summary.get("line", {})
+    figures = {"changed": changed, "seconds": seconds, "odoo_calls": calls.total, "mutations": calls.mutations}
+    figures |= {"lines_seen": line.get("seen"), "updated": line.get("updated"), "peak_rss_mb": peak_rss_mb()}
+    figures["calls_per_500_changed"] = calls.total * 500 / changed if changed else 0.0
+    print(json.dumps(figures))
+
+
+def source_end() -> Any:
+    from bench.source import END
+
+    return END
 
 
 def _free_port() -> int:
@@ -82,6 +134,8 @@ def _free_port() -> int:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("ODOO_SYNC_BENCH_QUIET", "1")
     if sys.argv[1] == "worker":
-        os.environ.setdefault("ODOO_SYNC_BENCH_QUIET", "1")
         worker(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "reconcile":
+        reconcile_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))

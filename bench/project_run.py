@@ -25,7 +25,7 @@ class RunFigures:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def run_tasks(tenant_id: str, run_id: str) -> RunFigures:
+def run_tasks(tenant_id: str, run_id: str, params: dict[str, Any] | None = None) -> RunFigures:
     """check_odoo, projects, budget_categories, budget_lines, analytic_lines over the whole source window."""
     from odoo_sync import tasks
 
@@ -34,7 +34,7 @@ def run_tasks(tenant_id: str, run_id: str) -> RunFigures:
         "data_interval_start": source.START,
         "data_interval_end": source.END,
         "run_id": run_id,
-        "params": {},
+        "params": params or {},
     }
     steps: dict[str, float] = {}
     started = time.perf_counter()

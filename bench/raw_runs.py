@@ -82,8 +82,8 @@ def _line_vals(w: Workload, line: dict[str, Any], ids: dict[str, dict[str, int]]
     return {
         **line["vals"],
         p["project"]["column"]: ids["project"][line["project_code"]],
-        p["budget_line"]["column"]: ids["category"][line["category"]],
-        p["budget_detail"]["column"]: ids["detail"][line["detail"]],
+        p["category"]["column"]: ids["category"][line["category"]],
+        p["budget_line"]["column"]: ids["detail"][line["detail"]],
     }
 
 
@@ -106,8 +106,8 @@ def limit(target: Target, w: Workload) -> RawFigures:
     ids: dict[str, dict[str, int]] = {}
     for role, rows, plan in (
         ("project", w.projects, "project"),
-        ("category", w.categories, "budget_line"),
-        ("detail", w.details, "budget_detail"),
+        ("category", w.categories, "category"),
+        ("detail", w.details, "budget_line"),
     ):
         ids[role] = dict(
             zip([r["code"] for r in rows], create(ACCOUNT, _account_vals(rows, w.plans[plan]["id"])), strict=True)
@@ -136,8 +136,8 @@ def naive(target: Target, w: Workload, max_lines: int) -> RawFigures:
     ids: dict[str, dict[str, int]] = {}
     for role, rows, plan in (
         ("project", w.projects, "project"),
-        ("category", w.categories, "budget_line"),
-        ("detail", w.details, "budget_detail"),
+        ("category", w.categories, "category"),
+        ("detail", w.details, "budget_line"),
     ):
         plan_id = w.plans[plan]["id"]
         ids[role] = {

@@ -47,6 +47,23 @@ def replay_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
             f"{n:>8,} | {r['seconds']:>8.2f} {r['calls']:>6} {r['calls'] * 500 / n:>10.2f} "
             f"{r['mutations']:>10} {seen!s:>13}"
         )
+    return out + cursor_table(profile, sizes)
+
+
+def cursor_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    """The durable cursor's overlap and the reconciliation over synced lines (nothing changed)."""
+    out = [
+        f"\n2b. Incremental run whose lookback covers every synced line, and a reconciliation [{profile}]",
+        f"{'lines':>8} | {'run':<12} {'lines read':>10} {'seconds':>8} {'calls':>6} {'mutations':>10}",
+    ]
+    for s in sizes:
+        for name in ("incremental", "reconcile"):
+            r = s.get(name)
+            if r:
+                out.append(
+                    f"{s['lines']:>8,} | {name:<12} {r['lines_seen'] or 0:>10,} {r['seconds']:>8.2f} {r['calls']:>6} "
+                    f"{r['mutations']:>10}"
+                )
     return out
 
 
@@ -98,6 +115,12 @@ def memory_table(m: dict[str, Any] | None) -> list[str]:
         "\n6. Memory (project sync in its own process, test server in another)",
         f"   {m['lines']:,} lines: peak RSS {m['peak_rss_mb']:.0f} MB ({m['rss_before_sync_mb']:.0f} MB before the "
         f"sync), {m['seconds']:.0f} s, {m['calls']} calls, {m['created']:,} lines created",
+        *(
+            f"   reconciliation, {r['changed']:,} lines changed: {r['seconds']:.0f} s, {r['odoo_calls']} Odoo calls "
+            f"({r['calls_per_500_changed']:.0f} per 500 changed), {r['mutations']} mutations, "
+            f"peak RSS {r['peak_rss_mb']:.0f} MB (own process)"
+            for r in m.get("reconcile", [])
+        ),
     ]
 
 

@@ -28,13 +28,16 @@ def measure_size(profile: str, n: int, naive_max: int, calls_per_second: float) 
         a_target = odoo.start(profile)
         try:
             first, replay, server_mutations = _project_runs(a_target)
+            incremental, reconcile = _cursor_runs(dsn)
             if profile == "real":
                 _cleanup_project_records(a_target, dsn)
         finally:
             a_target.stop()
         limit_fig = _raw(profile, dsn, lambda t, w: limit(t, w))
         naive_fig = _raw(profile, dsn, lambda t, w: naive(t, w, naive_max))
-    return _figures(n, counts, first, replay, server_mutations, limit_fig, naive_fig)
+    figures = _figures(n, counts, first, replay, server_mutations, limit_fig, naive_fig)
+    figures["incremental"], figures["reconcile"] = _brief(incremental), _brief(reconcile)
+    return figures
 
 
 def _configure(dbname: str, calls_per_second: float) -> None:
@@ -55,13 +58,36 @@ def _project_runs(target: odoo.Target) -> tuple[RunFigures, RunFigures, int | No
     return first, replay, on_server
 
 
+def _cursor_runs(dsn: str) -> tuple[RunFigures, RunFigures]:
+    """An incremental run whose lookback window covers every synced line, then a full reconciliation."""
+    with psycopg.connect(dsn) as conn:
+        conn.execute("UPDATE odoo_sync.watermark SET watermark = %s", (source.START,))
+    incremental = run_tasks(TENANT, "bench__incremental")
+    reconcile = run_tasks(TENANT, "bench__reconcile", {"reconcile": True})
+    return incremental, reconcile
+
+
+def _brief(run: RunFigures) -> dict[str, Any]:
+    return {
+        "seconds": run.seconds,
+        "calls": run.calls.total,
+        "mutations": run.calls.mutations,
+        "lines_seen": run.summary.get("line", {}).get("seen"),
+        "calls_by_method": run.calls.by_method,
+    }
+
+
 def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
     """A fresh server (same profile); plans resolved and source read before the clock starts."""
     from odoo_sync import tasks
 
+    from odoo_sync.sync.binding import forget
+
     target = odoo.start(profile)
     try:
         env.set_conn(f"odoo_{TENANT}", **target.conn_fields(TENANT))
+        with psycopg.connect(dsn) as conn:
+            forget(conn, TENANT)  # a fresh server: the tenant is bound anew (the project's runs are measured)
         octx = tasks.check_odoo(TENANT, {"run_id": "bench__setup"})
         figures: RawFigures = run(target, load_workload(dsn, TENANT, octx, f"b{uuid.uuid4().hex[:6]}:"))
         if profile == "real":

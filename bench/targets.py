@@ -40,6 +40,9 @@ def sync_checks(profile: str, sizes: list[dict[str, Any]]) -> list[Check]:
         checks.append(Check("c/a (naive / project) time", scope, c["seconds"] / a["seconds"], 10, True))
         checks.append(Check("replay mutations", scope, r["mutations"], 0))
         checks.append(Check("replay calls per 500 lines", scope, r["calls"] / (n / 500), 1))
+        for name in ("incremental", "reconcile"):
+            if name in s:
+                checks.append(Check(f"{name} (nothing changed) mutations", scope, s[name]["mutations"], 0))
     return checks
 
 
@@ -55,4 +58,9 @@ def other_checks(
         checks.append(Check("health run wall time (s)", f"{health['tenants']} tenants", health["seconds"], 60))
     if memory:
         checks.append(Check("peak RSS syncing (MB)", f"{memory['lines']:,} lines", memory["peak_rss_mb"], 300))
+        for run in memory.get("reconcile", []):
+            scope = f"{memory['lines']:,} lines, {run['changed']:,} changed"
+            checks.append(Check("peak RSS reconciling (MB)", scope, run["peak_rss_mb"], 300))
+            if run["changed"] == 0:
+                checks.append(Check("reconciliation Odoo calls, nothing changed", scope, run["odoo_calls"], 0))
     return checks
