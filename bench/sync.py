@@ -80,7 +80,6 @@ def _brief(run: RunFigures) -> dict[str, Any]:
 def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
     """A fresh server (same profile); plans resolved and source read before the clock starts."""
     from odoo_sync import tasks
-
     from odoo_sync.sync.binding import forget
 
     target = odoo.start(profile)
