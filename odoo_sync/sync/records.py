@@ -23,7 +23,13 @@ _SAVE = (
     " vals_hash = EXCLUDED.vals_hash, vals = EXCLUDED.vals, parent = EXCLUDED.parent, error = EXCLUDED.error,"
     " in_source = EXCLUDED.in_source, odoo_model = EXCLUDED.odoo_model, updated_at = now()"
 )
-_STATES_OF = _STATES + " AND entity_id = ANY(%s)"
+# By primary key, one probe per id: `entity_id = ANY(array)` as a filter compares every row of the tenant with
+# every id of the batch, which grew quadratically with the table (0.6 s per 5,000-line chunk at 60,000 rows).
+_STATES_OF = (
+    "SELECT r.entity_id, r.odoo_id, r.state, r.generation, r.writes, r.vals_hash, r.vals, r.parent, r.error,"
+    " r.in_source FROM unnest(%s::text[]) AS u(id) JOIN odoo_sync.record r"
+    " ON r.tenant_id = %s AND r.entity_type = %s AND r.entity_id = u.id"
+)
 _REJECTED = (
     "SELECT entity_id FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND error IS NOT NULL"
     " AND in_source ORDER BY entity_id"
@@ -82,7 +88,7 @@ class RecordStore:
     def states(self, entity_type: str, entity_ids: Iterable[str]) -> dict[str, RecordState]:
         """The records of these entities (one query by primary key)."""
         with self._cursor() as cur:
-            rows = cur.execute(_STATES_OF, (self.tenant_id, entity_type, list(entity_ids))).fetchall()
+            rows = cur.execute(_STATES_OF, (list(entity_ids), self.tenant_id, entity_type)).fetchall()
         return {row[0]: _state(row) for row in rows}
 
     def all_states(self, entity_type: str) -> dict[str, RecordState]:
