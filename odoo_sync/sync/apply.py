@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey
-from odoo_sync.sync.planner import Mutation, Plan, values_hash
+from odoo_sync.sync.planner import Mutation, Plan, values_hash, write_operation
 from odoo_sync.sync.records import ABSENT, RecordState
 from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import EntitySpec
@@ -72,7 +72,7 @@ def _full_write(m: Mutation, unknown: RecordState) -> Mutation:
     vals = m.after.vals or {}
     digest = values_hash(vals)
     key = IdempotencyKey(
-        m.key.tenant_id, m.key.entity_type, m.key.entity_id, f"write-{unknown.writes + 1}-{digest[:10]}"
+        m.key.tenant_id, m.key.entity_type, m.key.entity_id, write_operation(unknown.writes + 1, digest)
     )
     return Mutation(key, m.after.but(odoo_id=unknown.odoo_id, writes=unknown.writes + 1), vals, before=unknown)
 

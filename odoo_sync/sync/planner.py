@@ -67,6 +67,11 @@ def values_hash(vals: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def write_operation(writes: int, digest: str) -> str:
+    """The n-th write of a record, with the values it sends: a return to earlier values is a new key."""
+    return f"write-{writes}-{digest[:10]}"
+
+
 def create_operation(generation: int) -> str:
     return "create" if generation <= 1 else f"create-g{generation}"
 
@@ -133,7 +138,7 @@ def _write(out: Plan, spec: EntitySpec, tenant_id: str, want: Desired, have: Rec
         return
     changed = {k: v for k, v in vals.items() if have.vals is None or have.vals.get(k, _MISSING) != v}
     writes = have.writes + 1
-    key = IdempotencyKey(tenant_id, spec.entity_type, want.entity_id, f"write-{writes}-{digest[:10]}")
+    key = IdempotencyKey(tenant_id, spec.entity_type, want.entity_id, write_operation(writes, digest))
     after = have.but(writes=writes, vals_hash=digest, vals=vals, parent=want.parent, error=None)
     out.writes.append(Mutation(key, after, changed, before=have))
     out.gone += want.gone
