@@ -158,4 +158,6 @@ COMPUTERS: dict[tuple[str, str], Computer] = {
     (PLAN, "all_account_count"): _all_accounts,
     (PROJECT, "analytic_account_balance"): _project_balance,
     (PROJECT, "currency_id"): _company_currency,
+    # Allowed companies: a test sets ``company_ids`` on the user's row; unset, the user's own company.
+    ("res.users", "company_ids"): lambda s, recs: [r.get("company_ids") or [r.get("company_id")] for r in recs],
 }

@@ -142,6 +142,20 @@ EXTRA_MODELS: dict[str, tuple[dict[str, Any], list[tuple[str, str, str, dict[str
             ("decimal_places", "integer", "Decimal Places", {}),
         ],
     ),
+    "res.currency.rate": (
+        {
+            "description": "Currency Rate",
+            "order": "name desc",
+            "not_null": ("name", "rate", "currency_id"),
+            "defaults": {"rate": 1.0},
+        },
+        [
+            ("name", "date", "Date", {"required": True}),
+            ("rate", "float", "Technical Rate", {}),
+            ("currency_id", "many2one", "Currency", {"relation": "res.currency", "required": True, **M2O}),
+            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
+        ],
+    ),
     "res.partner": (
         {
             "description": "Contact",
@@ -172,6 +186,7 @@ EXTRA_MODELS: dict[str, tuple[dict[str, Any], list[tuple[str, str, str, dict[str
             ("active", "boolean", "Active", {}),
             ("share", "boolean", "Share User", {}),
             ("company_id", "many2one", "Company", {"relation": "res.company", "required": True, **M2O}),
+            ("company_ids", "many2many", "Companies", {"relation": "res.company", **M2O}),
             (
                 "partner_id",
                 "many2one",
