@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey, InvalidKeyError
+from odoo_sync.sync.rates import RateBook, normalise
 
 # XML 1.0 (and so XML-RPC) cannot carry these; tab, newline and carriage return are fine.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -38,6 +39,8 @@ class LineTargets:
     budget_line_accounts: dict[str, tuple[int, str]]  # "PRJ-001/1.1.1.a" -> (budget-line-plan account, category)
     max_description_chars: int = 2000
     decimals: int = 2
+    rates: RateBook | None = None  # None: spending in another currency is rejected, not converted
+    company_id: int | None = None  # set: lines carry it (a tenant pinned to one company of a multi-company Odoo)
 
     def accounts_of(self, budget_line: str) -> dict[str, int] | None:
         """The three plan columns a line of this budget line carries (None if any account is missing)."""
@@ -86,30 +89,61 @@ def line_vals(row: dict[str, Any], t: LineTargets) -> dict[str, Any]:
     category = t.category_accounts.get(detail[1])
     if category is None:
         raise bad("budget_line_code", f"its category {detail[1]!r} is not synced")
-    currency = str(row.get("currency") or "").strip().upper()
-    if currency != t.currency.upper():
+    currency = normalise(row.get("currency"))
+    if currency != t.currency.upper() and t.rates is None:
         raise bad("currency", f"{row.get('currency')!r} does not match the Odoo company currency {t.currency}")
-    return {
-        "name": _description(row.get("description"), t.max_description_chars, bad),
-        "date": _date(row.get("date"), bad),
-        "amount": -_amount(row.get("amount"), t.decimals, bad),
+    name = _description(row.get("description"), t.max_description_chars, bad)
+    day = _date(row.get("date"), bad)
+    amount = _amount(row.get("amount"), bad)
+    if currency != t.currency.upper():
+        factor = _rate(currency, day, row.get("currency"), t, bad)
+        name = f"{name} [{amount} {currency}]"  # the original stays visible to finance on the line
+        amount = Decimal(repr(float(amount) * factor))
+    vals = {
+        "name": name,
+        "date": day,
+        "amount": -_round(amount, t.decimals),
         t.project_column: project,
         t.category_column: category,
         t.budget_line_column: detail[0],
     }
+    if t.company_id is not None:
+        vals["company_id"] = t.company_id
+    return vals
 
 
-def _amount(value: Any, decimals: int, bad: Any) -> float:
+def _rate(currency: str, day: str, given: Any, t: LineTargets, bad: Any) -> float:
+    """Odoo's rate from ``currency`` to the company currency on ``day``, or a row error saying what is missing."""
+    assert t.rates is not None
+    if not currency:
+        raise bad("currency", "is missing")
+    if not t.rates.knows(currency):
+        raise bad("currency", f"{_short(given)} is not a currency Odoo knows (res.currency)")
+    factor = t.rates.factor(currency, day)
+    if factor is None:
+        raise bad(
+            "currency",
+            f"Odoo has no {currency} rate dated on or before {day} for the company (Accounting > Configuration > "
+            f"Currencies); the line is retried on every run until the rate exists",
+        )
+    return factor
+
+
+def _amount(value: Any, bad: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise bad("amount", f"{_short(value)} is not a number") from None
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise bad("amount", f"{_short(value)} is not a finite amount below {MAX_AMOUNT:,.0f}")
-    # Odoo rounds monetary values half-up to the currency's decimal places (float_round's default).
+    return amount
+
+
+def _round(amount: Decimal, decimals: int) -> float:
+    """Odoo rounds monetary values half-up to the currency's decimal places (float_round's default)."""
     result = float(amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-    if math.isnan(result):  # pragma: no cover - is_finite above makes this unreachable
-        raise bad("amount", "NaN")
+    if math.isnan(result):  # pragma: no cover - _amount's is_finite makes this unreachable
+        raise ValueError("NaN amount")
     return result
 
 
@@ -139,9 +173,17 @@ def _description(value: Any, limit: int, bad: Any) -> str:
     return text
 
 
-def account_vals(code: str, name: str, plan_id: int, active: bool = True) -> dict[str, Any]:
-    """An analytic account in a plan; ``code`` is what finance sees and the crash-recovery marker."""
-    return {"name": name, "code": code, "plan_id": plan_id, "active": active}
+def account_vals(
+    code: str, name: str, plan_id: int, active: bool = True, company_id: int | None = None
+) -> dict[str, Any]:
+    """An analytic account in a plan; ``code`` is what finance sees and the crash-recovery marker.
+
+    ``company_id`` pins it to the tenant's company; without it Odoo's default (the user's company) applies.
+    """
+    vals: dict[str, Any] = {"name": name, "code": code, "plan_id": plan_id, "active": active}
+    if company_id is not None:
+        vals["company_id"] = company_id
+    return vals
 
 
 def _short(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from odoo_sync.config import TenantConfig
@@ -23,15 +24,16 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> OdooContext:
     plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in PLAN_ROLES}
     if len({plan.id for plan in plans.values()}) < len(PLAN_ROLES):
         raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
-    company_id, currency, decimals = _company(hook, tenant)
+    company = _company(hook, tenant)
     return OdooContext(
         server_version=str(hook.server_version.get("server_version")),
         uid=hook.uid,
         plans=plans,
         project_link_field=_project_link_field(hook),
-        company_id=company_id,
-        currency=currency,
-        currency_decimals=decimals,
+        company_id=company.id,
+        currency=company.currency,
+        currency_decimals=company.decimals,
+        rate_company_id=company.root_id,
     )
 
 
@@ -90,18 +92,44 @@ def _project_link_field(hook: OdooHook) -> str:
     raise OdooSetupError("project.project has no analytic account field: is the project app installed?")
 
 
-def _company(hook: OdooHook, tenant: TenantConfig) -> tuple[int, str, int]:
-    """The tenant's company, its currency and the currency's decimal places (amounts are rounded to them)."""
-    company_id = tenant.company_id
-    if company_id is None:
-        user = hook.search_read("res.users", [("id", "=", hook.uid)], ["company_id"])
-        company_id = int(user[0]["company_id"][0])
-    rows = hook.search_read("res.company", [("id", "=", company_id)], ["currency_id"])
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: int
+    currency: str
+    decimals: int
+    root_id: int
+
+
+def _company(hook: OdooHook, tenant: TenantConfig) -> Company:
+    """The tenant's company (one the user may work in), its currency, the currency's decimal places (amounts
+    are rounded to them) and its root company (whose rates Odoo converts with)."""
+    user = hook.search_read("res.users", [("id", "=", hook.uid)], ["company_id", "company_ids"])[0]
+    company_id = tenant.company_id or int(user["company_id"][0])
+    allowed = [int(c) for c in user.get("company_ids") or [company_id]]
+    if company_id not in allowed:
+        raise OdooSetupError(
+            f"tenant {tenant.tenant_id}: company_id {company_id} is not one of the companies the Odoo user may "
+            f"work in ({', '.join(map(str, allowed))}). In Odoo, add it to the user's Allowed Companies "
+            f"(Settings > Users), or set the tenant's company_id to one of them."
+        )
+    rows = hook.search_read("res.company", [("id", "=", company_id)], ["currency_id", "parent_id"])
     if not rows:
         raise OdooSetupError(f"tenant {tenant.tenant_id}: company_id {company_id} does not exist in Odoo")
     currency_id, currency = rows[0]["currency_id"][0], str(rows[0]["currency_id"][1])
     currencies = hook.search_read("res.currency", [("id", "=", currency_id)], ["decimal_places"])
-    return company_id, currency, int(currencies[0]["decimal_places"]) if currencies else 2
+    decimals = int(currencies[0]["decimal_places"]) if currencies else 2
+    return Company(company_id, currency, decimals, _root_company(hook, company_id, rows[0].get("parent_id")))
+
+
+def _root_company(hook: OdooHook, company_id: int, parent: Any) -> int:
+    """Odoo 17+ branches use their root company's rates; walk up ``parent_id`` (a branch is rarely deep)."""
+    for _ in range(10):
+        if not parent:
+            return company_id
+        company_id = int(parent[0])
+        rows = hook.search_read("res.company", [("id", "=", company_id)], ["parent_id"])
+        parent = rows[0].get("parent_id") if rows else False
+    return company_id
 
 
 def _name_of(roots: dict[str, int], plan_id: int) -> str:

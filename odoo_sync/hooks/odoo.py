@@ -42,6 +42,8 @@ class OdooHook(BaseHook):
     :param sync_log: where each call's audit rows go; ``None`` only for UI connection tests.
     :param calls_per_second: client-side throttle; Odoo publishes no rate limit.
     :param checked_api: with ``checked_uid``, the API an earlier task chose (``api: auto`` decided once a run).
+    :param company_id: the company a tenant pinned in a multi-company Odoo: calls carry it as
+        ``allowed_company_ids``, so defaults, record rules and searches are that company's.
     :param checked_uid: the uid an earlier task of the same run got after checking this server's version;
         given, the hook skips ``version`` and ``authenticate`` (~370 ms on a real Odoo). Every ``execute_kw``
         still carries the password or API key, so changed credentials fail at once as an auth error.
@@ -61,6 +63,7 @@ class OdooHook(BaseHook):
         calls_per_second: float | None = None,
         checked_uid: int | None = None,
         checked_api: str | None = None,
+        company_id: int | None = None,
     ) -> None:
         super().__init__()
         self.odoo_conn_id = odoo_conn_id
@@ -74,6 +77,7 @@ class OdooHook(BaseHook):
         self._checked_api = checked_api  # the protocol check_odoo settled on ("xmlrpc" / "json2")
         self._version: dict[str, Any] | None = None
         self._secret: str | None = None
+        self.company_id = company_id  # set: every call runs in that company (allowed_company_ids)
 
     # -- connection -------------------------------------------------------------------------------------
     def endpoint(self) -> OdooEndpoint:
@@ -165,6 +169,8 @@ class OdooHook(BaseHook):
         client = self.get_conn()
         uid = self._uid
         assert uid is not None
+        if self.company_id is not None and "context" not in (kwargs or {}):
+            kwargs = {**(kwargs or {}), "context": {"allowed_company_ids": [self.company_id]}}
 
         def send() -> Any:
             return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)

@@ -18,6 +18,7 @@ from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
 from odoo_sync.sync.planner import Desired, plan
+from odoo_sync.sync.rates import RateBook, odoo_loader
 from odoo_sync.sync.records import PRESENT
 from odoo_sync.sync.reference import present_ids
 from odoo_sync.sync.runtime import Session
@@ -57,7 +58,22 @@ def line_targets(s: Session, octx: OdooContext) -> LineTargets:
         },
         max_description_chars=s.tenant.max_description_chars,
         decimals=octx.currency_decimals,
+        rates=RateBook(
+            octx.currency.upper(), odoo_loader(s.hook.search_read, octx.currency.upper(), _rate_company(octx))
+        ),
+        company_id=s.tenant.company_id,
     )
+
+
+def _rate_company(octx: OdooContext) -> int:
+    return octx.rate_company_id or octx.company_id
+
+
+def desired_lines(rows: Sequence[dict[str, Any]], targets: LineTargets) -> list[Desired]:
+    """Rows' desired states, after reading the rates of the currencies they are in (one read per new currency)."""
+    if targets.rates is not None:
+        targets.rates.prepare(r.get("currency") for r in rows)
+    return [desired_line(r, targets) for r in rows]
 
 
 def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
@@ -69,7 +85,7 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)
     started, done = time.monotonic(), 0
     for rows in source.changed_lines(s.source(), tenant, window.start, window.end):
-        lines.sync([desired_line(r, targets) for r in rows])
+        lines.sync(desired_lines(rows, targets))
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)
         done += len(rows)
@@ -113,7 +129,7 @@ class _Lines:
             chunk = ids[start : start + source.CHUNK_ROWS]
             rows = source.lines_by_id(self.s.source(), self.s.tenant.tenant_id, chunk)
             found = {str(r["id"]) for r in rows}
-            desired = [desired_line(r, self.targets) for r in rows]
+            desired = desired_lines(rows, self.targets)
             self.sync(desired + [Desired(i, None, gone=True) for i in chunk if i not in found])
 
     def remove_unseen(self) -> None:

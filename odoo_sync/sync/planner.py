@@ -95,6 +95,14 @@ def plan(spec: EntitySpec, tenant_id: str, desired: Iterable[Desired], states: d
     return out
 
 
+def _settle(out: Plan, state: RecordState) -> None:
+    """One saved state per entity and plan: a row deleted while rejected is settled once, not twice."""
+    if out.settled and out.settled[-1].entity_id == state.entity_id:
+        out.settled[-1] = state
+    else:
+        out.settled.append(state)
+
+
 def _reject(out: Plan, want: Desired, have: RecordState) -> None:
     after = have.but(error=want.error)
     out.rejected.append(after)
@@ -105,7 +113,7 @@ def _reject(out: Plan, want: Desired, have: RecordState) -> None:
 def _remove(out: Plan, spec: EntitySpec, tenant_id: str, want: Desired, have: RecordState) -> None:
     if not have.present:
         if have.error is not None:
-            out.settled.append(have.but(error=None))
+            _settle(out, have.but(error=None))
         else:
             out.unchanged += 1
         return

@@ -25,8 +25,13 @@ Row = dict[str, Any]
 def sync_projects(s: Session, octx: OdooContext) -> None:
     """Project-plan accounts, then the project.project records linked to them."""
     rows = source.fetch_all(s.source(), PROJECT_ACCOUNT.source, s.tenant.tenant_id)
-    plan_id = octx.plan("project").id
-    sync_entity(s, PROJECT_ACCOUNT, rows, lambda r: (r["code"], account_vals(r["code"], r["name"], plan_id), None))
+    plan_id, company = octx.plan("project").id, s.tenant.company_id
+    sync_entity(
+        s,
+        PROJECT_ACCOUNT,
+        rows,
+        lambda r: (r["code"], account_vals(r["code"], r["name"], plan_id, company_id=company), None),
+    )
     accounts = present_ids(s, PROJECT_ACCOUNT, plan_id)
     link = octx.project_link_field
     spec = replace(PROJECT_RECORD, marker_field=link)
@@ -34,7 +39,10 @@ def sync_projects(s: Session, octx: OdooContext) -> None:
     def project(r: Row) -> tuple[str, dict[str, Any], str]:
         if r["code"] not in accounts:
             raise RowError(s.tenant.tenant_id, "project", r["code"], "code", "its analytic account is not synced")
-        return r["code"], {"name": r["name"], link: accounts[r["code"]], "active": r["status"] == "active"}, r["code"]
+        vals = {"name": r["name"], link: accounts[r["code"]], "active": r["status"] == "active"}
+        if company is not None:
+            vals["company_id"] = company
+        return r["code"], vals, r["code"]
 
     sync_entity(s, spec, rows, project)
 
@@ -42,18 +50,20 @@ def sync_projects(s: Session, octx: OdooContext) -> None:
 def sync_categories(s: Session, octx: OdooContext) -> None:
     """Category plan: one account per donor budget category (HR, TRV, EQP, IND)."""
     rows = source.fetch_all(s.source(), CATEGORY.source, s.tenant.tenant_id)
-    plan_id = octx.plan("category").id
-    sync_entity(s, CATEGORY, rows, lambda r: (r["code"], account_vals(r["code"], r["name"], plan_id), None))
+    plan_id, company = octx.plan("category").id, s.tenant.company_id
+    sync_entity(
+        s, CATEGORY, rows, lambda r: (r["code"], account_vals(r["code"], r["name"], plan_id, company_id=company), None)
+    )
 
 
 def sync_budget_lines(s: Session, octx: OdooContext) -> None:
     """Budget-line plan: one account per budget line of each project's donor budget (``PRJ-001/1.1.1.a``)."""
     rows = source.fetch_all(s.source(), BUDGET_LINE.source, s.tenant.tenant_id)
-    plan_id = octx.plan("budget_line").id
+    plan_id, company = octx.plan("budget_line").id, s.tenant.company_id
 
     def budget_line(r: Row) -> tuple[str, dict[str, Any], str]:
         code = detail_id(r["project_code"], r["code"])
-        return code, account_vals(code, r["name"], plan_id), r["category_code"]
+        return code, account_vals(code, r["name"], plan_id, company_id=company), r["category_code"]
 
     sync_entity(s, BUDGET_LINE, rows, budget_line)
 

@@ -83,6 +83,7 @@ def session(
             calls_per_second=tenant.calls_per_second,
             checked_uid=(octx or {}).get("uid"),
             checked_api=(octx or {}).get("api") or None,
+            company_id=tenant.company_id,
         )
         ledger = Ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))

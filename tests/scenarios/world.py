@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -30,7 +30,7 @@ TENANT_YAML = """tenants:
 # What finance's reports group by: plan column -> the source expression it must equal.
 EXPECTED_LINES = """
 SELECT s.id, s.amount, s.date, s.description, s.project_code, b.category_code,
-       s.project_code || '/' || s.budget_line_code AS budget_line
+       s.project_code || '/' || s.budget_line_code AS budget_line, upper(s.currency)
 FROM togrant.spending_lines s
 JOIN togrant.projects p ON p.tenant_id = s.tenant_id AND p.code = s.project_code
 JOIN togrant.budget_lines b ON b.tenant_id = s.tenant_id AND b.project_code = s.project_code
@@ -54,6 +54,8 @@ class World:
     tenants_file: Path
     tenant: str = "acme"
     decimals: int = 2
+    currency: str = "EUR"
+    rates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # the company's rates in Odoo
 
     # -- configuration ----------------------------------------------------------------------------------
     def configure(self, extra: str = "") -> None:
@@ -135,13 +137,29 @@ class World:
             assert _totals(actual, column) == _totals(expected, column)
         return len(expected)
 
+    def add_rate(self, currency: str, day: str, rate: float, company: int | None = None) -> None:
+        """A rate of the company in the test Odoo (units of ``currency`` per unit of the company currency)."""
+        currencies = {c["name"]: c["id"] for c in self.odoo.records("res.currency")}
+        company = company or self.odoo.store.tables["res.users"][2]["company_id"]
+        self.odoo.store.create(
+            "res.currency.rate",
+            [{"name": day, "rate": rate, "currency_id": currencies[currency], "company_id": company}],
+            1,
+        )
+        self.rates.setdefault(currency, []).append((day, rate))
+
     def _expected(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         rows = self.db.execute(EXPECTED_LINES, (self.tenant, list(rejected))).fetchall()
         self.db.commit()
         step = Decimal(1).scaleb(-self.decimals)
-        return {
-            r[0]: (-Decimal(r[1]).quantize(step, ROUND_HALF_UP), r[2].isoformat(), r[3], r[4], r[5], r[6]) for r in rows
-        }
+        out = {}
+        for r in rows:
+            amount, name = Decimal(r[1]), r[3]
+            if r[7] != self.currency:  # Odoo's conversion, computed here independently: amount / rate on the day
+                rate = max((d, v) for d, v in self.rates[r[7]] if d <= r[2].isoformat())[1]
+                amount, name = Decimal(repr(float(amount) * (1 / rate))), f"{name} [{r[1]} {r[7]}]"
+            out[r[0]] = (-amount.quantize(step, ROUND_HALF_UP), r[2].isoformat(), name, r[4], r[5], r[6])
+        return out
 
     def _actual(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         accounts = {a["id"]: a for a in self.odoo.records(ACCOUNT)}

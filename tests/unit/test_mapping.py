@@ -9,7 +9,8 @@ import pytest
 
 from odoo_sync.mapping import LineTargets, RowError, line_vals
 from odoo_sync.sync.lines import SPEC, desired_line
-from odoo_sync.sync.planner import plan, values_hash
+from odoo_sync.sync.planner import Desired, plan, values_hash
+from odoo_sync.sync.rates import RateBook, Rates
 from odoo_sync.sync.records import PRESENT, RecordState
 
 TARGETS = LineTargets(
@@ -145,3 +146,54 @@ def test_amounts_round_half_up_to_the_currency_decimals() -> None:
     three_decimals = replace(TARGETS, decimals=3)  # e.g. KWD, TND
     assert line_vals(row(amount="1.2345"), three_decimals)["amount"] == -1.235
     assert line_vals(row(amount="1.2344"), three_decimals)["amount"] == -1.234
+
+
+def test_a_row_deleted_while_rejected_is_settled_once() -> None:
+    """Seen again only as gone: one saved state (in_source false, error cleared), nothing sent."""
+    rejected = RecordState("SL-9", None, "absent", 0, 0, parent="PRJ-001/2.1", error="field amount: oops")
+    p = plan(SPEC, "acme", [Desired("SL-9", None, gone=True)], {"SL-9": rejected})
+    assert [(st.entity_id, st.in_source, st.error) for st in p.settled] == [("SL-9", False, None)]
+    assert not (p.creates or p.writes or p.removals)
+
+
+def _rates(**series: list[tuple[str, float]]) -> RateBook:
+    book = RateBook(
+        "EUR", lambda codes: {c: Rates(i, own=tuple(series[c])) for i, c in enumerate(codes) if c in series}
+    )
+    book.prepare(["USD", "GBP", "XYZ", "EUR"])
+    return book
+
+
+def test_another_currency_is_converted_at_the_rate_of_the_line_date_and_shown_in_the_label() -> None:
+    targets = replace(TARGETS, rates=_rates(USD=[("2026-01-01", 1.1), ("2026-03-01", 1.25)]))
+    early = line_vals(row(currency="usd", amount="110.00", date=date(2026, 2, 28)), targets)
+    assert (early["amount"], early["name"]) == (-100.0, "Flight Kampala-Nairobi [110.00 USD]")
+    assert line_vals(row(currency="USD", amount="100.00"), targets)["amount"] == -80.0  # 2026-03-02: 1.25
+    assert line_vals(row(), targets)["name"] == "Flight Kampala-Nairobi"  # the company currency: as it is
+
+
+@pytest.mark.parametrize(
+    ("currency", "day", "problem"),
+    [
+        ("USD", date(2025, 12, 31), "Odoo has no USD rate dated on or before 2025-12-31"),
+        ("XYZ", date(2026, 3, 2), "'XYZ' is not a currency Odoo knows"),
+        ("", date(2026, 3, 2), "field currency: is missing"),
+    ],
+)
+def test_a_conversion_that_cannot_be_made_is_a_row_error_naming_currency_and_date(currency, day, problem) -> None:
+    targets = replace(TARGETS, rates=_rates(USD=[("2026-01-01", 1.1)]))
+    with pytest.raises(RowError, match="tenant acme: line 'SL-1': field currency") as info:
+        line_vals(row(currency=currency, date=day), targets)
+    assert problem in str(info.value)
+
+
+def test_the_company_own_rates_come_before_shared_ones_as_in_odoo() -> None:
+    rates = Rates(2, own=(("2026-01-01", 2.0),), shared=(("2026-02-01", 4.0),))
+    assert rates.on("2026-03-01") == 2.0  # ORDER BY company_id puts the company's rate first, whatever its date
+    assert Rates(2, shared=(("2026-02-01", 4.0),)).on("2026-03-01") == 4.0
+    assert Rates(2, shared=(("2026-02-01", 4.0),)).on("2026-01-31") is None
+
+
+def test_a_tenant_pinned_to_a_company_puts_it_on_every_line() -> None:
+    assert line_vals(row(), replace(TARGETS, company_id=3))["company_id"] == 3
+    assert "company_id" not in line_vals(row(), TARGETS)  # unpinned: Odoo's default, the user's company

@@ -1,0 +1,124 @@
+"""Spending in other currencies (converted at Odoo's own rates) and tenants pinned to one company of a
+multi-company Odoo: the real DAG, then Odoo compared with the source converted Odoo's way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from odoo_sync import tasks
+from odoo_sync.errors import OdooSetupError
+from tests.scenarios.world import ACCOUNT, LINE, PROJECT, World, seed_source, start_odoo
+
+pytestmark = pytest.mark.scenarios
+
+
+@pytest.fixture
+def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch) -> Iterator[World]:
+    seed_source(db, pg_database)
+    tenants_file = tmp_path / "tenants.yaml"
+    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
+    server = start_odoo(db)
+    if not hasattr(server, "store"):
+        server.stop()
+        pytest.skip("adds rates and companies to the test server")
+    w = World(db, server, tenants_file)
+    w.configure()
+    yield w
+    server.stop()
+
+
+def _line(world: World, line_id: str) -> dict:
+    return next(r for r in world.odoo.records(LINE) if r["ref"].split(":")[2] == line_id)
+
+
+def test_spending_in_another_currency_is_converted_at_odoo_rate_of_its_date(world: World) -> None:
+    world.add_rate("USD", "2026-01-01", 1.10)
+    world.add_rate("USD", "2026-05-15", 1.25)
+    early = world.add_line(amount="110.00", currency="USD", date="2026-03-01")  # 1.10 applies: 100.00 EUR
+    late = world.add_line(amount="99.99", currency="usd", date="2026-06-01")  # 1.25 applies: 79.99 EUR
+    assert world.run() == "success"
+    assert world.assert_converged() == 322
+    assert _line(world, early)["amount"] == -100.0
+    assert _line(world, early)["name"].endswith("[110.00 USD]")  # finance sees the original
+    assert _line(world, late)["amount"] == -79.99
+    world.odoo.reset_calls()
+    assert world.run() == "success"
+    assert world.mutations() == {"create": 0, "write": 0, "unlink": 0}
+
+
+def test_a_missing_rate_rejects_the_line_by_name_until_finance_adds_it(world: World) -> None:
+    world.add_rate("USD", "2026-01-01", 1.10)
+    early = world.add_line(amount="50.00", currency="USD", date="2025-12-24")  # before the first rate
+    odd = world.add_line(amount="50.00", currency="XYZ")
+    assert world.run() == "success"  # two rejected rows out of 322: under the error share
+    assert world.assert_converged(rejected=(early, odd)) == 320
+    errors = dict(
+        world.db.execute(
+            "SELECT entity_id, error FROM odoo_sync.record WHERE tenant_id = 'acme' AND error IS NOT NULL"
+        ).fetchall()
+    )
+    world.db.commit()
+    assert f"line {early!r}: field currency: Odoo has no USD rate dated on or before 2025-12-24" in errors[early]
+    assert "field currency: 'XYZ' is not a currency Odoo knows" in errors[odd]
+    world.add_rate("USD", "2025-12-01", 1.0)
+    world.delete(odd)
+    assert world.run() == "success"  # the rejected line is retried and now passes
+    assert world.assert_converged() == 321
+    assert _line(world, early)["amount"] == -50.0
+
+
+def test_a_rate_corrected_in_odoo_reaches_the_lines_at_the_next_reconciliation(world: World) -> None:
+    world.add_rate("USD", "2026-01-01", 2.0)
+    line = world.add_line(amount="100.00", currency="USD", date="2026-02-01")
+    assert world.run() == "success"
+    assert _line(world, line)["amount"] == -50.0
+    rate = next(r for r in world.odoo.records("res.currency.rate"))
+    world.odoo.store.tables["res.currency.rate"][rate["id"]]["rate"] = 1.25  # finance fixes a typo in Odoo
+    world.rates["USD"] = [("2026-01-01", 1.25)]
+    world.odoo.reset_calls()
+    assert world.run(reconcile=True) == "success"
+    assert world.assert_converged() == 321
+    assert _line(world, line)["amount"] == -80.0
+    assert world.mutations() == {"create": 0, "write": 1, "unlink": 0}
+
+
+def _second_company(world: World, allowed: bool) -> int:
+    store = world.odoo.store
+    (company,) = store.create("res.company", [{"name": "Uganda office", "currency_id": 2}], 1)  # USD
+    store.tables["res.users"][2]["company_ids"] = [1, company] if allowed else [1]
+    return company
+
+
+def test_a_tenant_pinned_to_a_company_writes_everything_in_it_and_its_currency(world: World) -> None:
+    company = _second_company(world, allowed=True)
+    world.configure(f"    company_id: {company}\n")
+    world.currency = "USD"
+    world.sql("UPDATE togrant.spending_lines SET currency = 'USD'")
+    world.add_rate("EUR", "2026-01-01", 0.8, company)  # one EUR line: converted into the company's USD
+    eur = world.add_line(amount="80.00", currency="EUR", date="2026-02-01")
+    assert world.run() == "success"
+    assert world.assert_converged() == 321
+    assert _line(world, eur)["amount"] == -100.0
+    for model in (ACCOUNT, PROJECT, LINE):
+        mine = [r for r in world.odoo.records(model) if model != ACCOUNT or r["code"]]
+        assert mine and {r["company_id"] for r in mine} == {company}, model
+    world.odoo.reset_calls()
+    assert world.run() == "success"
+    assert world.mutations() == {"create": 0, "write": 0, "unlink": 0}
+
+
+def test_a_company_the_user_may_not_work_in_is_refused_before_anything_is_written(world: World) -> None:
+    company = _second_company(world, allowed=False)
+    world.configure(f"    company_id: {company}\n")
+    with pytest.raises(OdooSetupError) as refused:
+        tasks.check_odoo("acme", {"run_id": "manual__check"})
+    assert f"tenant acme: company_id {company} is not one of the companies the Odoo user may work in (1)" in str(
+        refused.value
+    )
+    assert "Allowed Companies" in str(refused.value)
+    assert world.run() == "failed"
+    assert world.mutations() == {"create": 0, "write": 0, "unlink": 0}
