@@ -51,10 +51,10 @@ def _timed(fn: Callable[..., Any], name: str, sink: DbWrites) -> Callable[..., A
 
 @contextmanager
 def measuring_db_writes() -> Iterator[DbWrites]:
-    """Wrap Ledger's methods, SyncLog.write_rows and Connection.commit for the duration of the block."""
+    """Wrap Ledger's methods, SyncLog._copy (its COPY) and Connection.commit for the duration of the block."""
     sink = DbWrites()
     patched: list[tuple[type, str, Any]] = [(Ledger, m, getattr(Ledger, m)) for m in ledger_methods()]
-    patched += [(SyncLog, "write_rows", SyncLog.write_rows), (psycopg.Connection, "commit", psycopg.Connection.commit)]
+    patched += [(SyncLog, "_copy", SyncLog._copy), (psycopg.Connection, "commit", psycopg.Connection.commit)]
     for cls, name, fn in patched:
         label = "sync_log.copy" if cls is SyncLog else f"ledger.{name}"
         if cls is psycopg.Connection:

@@ -99,7 +99,7 @@ def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
 def _cleanup_project_records(target: odoo.Target, dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
-            "SELECT odoo_model, odoo_id FROM odoo_sync.ledger WHERE operation = 'create' AND state = 'done'"
+            "SELECT odoo_model, odoo_id FROM odoo_sync.ledger WHERE operation LIKE 'create%' AND state = 'done'"
         ).fetchall()
     created: dict[str, list[int]] = {}
     for model, odoo_id in rows:
@@ -108,13 +108,19 @@ def _cleanup_project_records(target: odoo.Target, dsn: str) -> None:
 
 
 def _unlink(target: odoo.Target, created: dict[str, list[int]]) -> None:
-    """Remove what a run created in a real Odoo: lines, then projects, then accounts."""
+    """Remove what a run created in a real Odoo: lines, then projects, then accounts.
+
+    Only what still ``exists``: Odoo 17 removes a project's analytic account with the project, and a record
+    removed by hand (or by an earlier, interrupted clean-up) must not stop the rest.
+    """
     raw = RawOdoo(target)
     raw.login()
     for model in (LINE, PROJECT, ACCOUNT):
         ids = created.get(model, [])
         for i in range(0, len(ids), 5000):
-            raw.call(model, "unlink", ids[i : i + 5000])
+            alive = raw.call(model, "exists", ids[i : i + 5000])
+            if alive:
+                raw.call(model, "unlink", alive)
 
 
 def _figures(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
@@ -74,7 +76,12 @@ class CallResult:
 
 
 class SyncLog:
-    """Appends scrubbed rows for one tenant and run; commits after each append."""
+    """Appends scrubbed rows for one tenant and run; commits after each append.
+
+    Inside ``deferred()`` rows are kept in memory (from any thread) and written by ``flush()``: the writer
+    sends a call from a worker thread while its own thread, the only one using the database, writes the
+    rows of the call before it. The connection is never touched from two threads.
+    """
 
     def __init__(
         self, conn: psycopg.Connection, tenant_id: str, run: RunContext | None = None, secrets: Iterable[str] = ()
@@ -83,6 +90,8 @@ class SyncLog:
         self.tenant_id = tenant_id
         self.run = run or RunContext()
         self.secrets = tuple(s for s in secrets if s)
+        self._held: list[LogRow] | None = None
+        self._lock = threading.Lock()
 
     def add_secret(self, secret: str | None) -> None:
         """Scrub this value too (e.g. the connection's password, known only once it is read)."""
@@ -110,7 +119,38 @@ class SyncLog:
         )
 
     def write_rows(self, rows: Sequence[LogRow]) -> None:
-        """COPY rows in and commit; rows must already be scrubbed."""
+        """COPY rows in and commit (held while deferred); rows must already be scrubbed."""
+        with self._lock:
+            if self._held is not None:
+                self._held.extend(rows)
+                return
+        self._copy(rows)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold rows until ``flush()`` or the end of the block (nested blocks share the outer one)."""
+        with self._lock:
+            outer = self._held is not None
+            if not outer:
+                self._held = []
+        try:
+            yield
+        finally:
+            if not outer:
+                self.flush()
+                with self._lock:
+                    self._held = None
+
+    def flush(self) -> None:
+        """Write the rows held so far (from the thread that owns the connection)."""
+        with self._lock:
+            rows, self._held = self._held, ([] if self._held is not None else None)
+        if rows:
+            self._copy(rows)
+
+    def _copy(self, rows: Sequence[LogRow]) -> None:
+        if not rows:
+            return
         with self.conn.cursor() as cur, cur.copy(_COPY) as copy:
             for row in rows:
                 copy.write_row(tuple(getattr(row, name) for name in COLUMNS))

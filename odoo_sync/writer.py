@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,8 @@ from odoo_sync.ledger import DONE, PENDING, Ledger, LedgerEntry
 from odoo_sync.sync_log import CallResult, Entity
 
 DEFAULT_BATCH_SIZE = 500
+# Ids per `write` sending the same values (a category move): 0.07 ms an id on Odoo 17 against 14 ms a call.
+WRITE_IDS = 5000
 Progress = Callable[[int, int, float], None]
 
 
@@ -89,10 +93,9 @@ class IdempotentWriter:
     def ensure_created(self, spec: CreateSpec, items: Sequence[CreateItem]) -> EnsureResult:
         """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first.
 
-        One ledger query for all ``items``, then one ``create`` call per ``batch_size`` new records.
+        One ledger query for all ``items``, then one ``create`` call per ``batch_size`` new records, pipelined.
         """
         result = EnsureResult()
-        started = time.monotonic()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(spec.model, "create", [i for i in items if _state(entries, i.key) == DONE], entries, result)
         fresh = [i for i in items if _state(entries, i.key) not in (DONE, PENDING)]
@@ -100,9 +103,22 @@ class IdempotentWriter:
         fresh = [i for i in fresh if not spec.adopt]
         for chunk in chunked(doubtful, self.batch_size):
             fresh.extend(self._recover(spec, chunk, result))
-        for done, chunk in enumerate(chunked(fresh, self.batch_size), start=1):
-            self._create(spec, chunk, result)
-            self._report(min(done * self.batch_size, len(fresh)), len(fresh), started)
+        batches = list(chunked(fresh, self.batch_size))
+        progress = _Progress(self.progress, len(fresh))
+
+        def settle(batch: Sequence[CreateItem], outcome: Any) -> None:
+            if isinstance(outcome, OdooRecordError):
+                self._isolate(spec, batch, result, str(outcome))
+            else:
+                self._created(batch, outcome, result)
+            progress.add(len(batch))
+
+        self._pipeline(
+            batches,
+            lambda calls: self.ledger.mark_pending(spec.model, [i.key for b in calls for i in b]),
+            lambda batch: self.hook.create_many(spec.model, [i.vals for i in batch], [entity_of(i.key) for i in batch]),
+            settle,
+        )
         return result
 
     def _recover(self, spec: CreateSpec, pending: Sequence[CreateItem], result: EnsureResult) -> list[CreateItem]:
@@ -128,6 +144,7 @@ class IdempotentWriter:
         return [i for i in pending if str(i.key) not in recovered]
 
     def _create(self, spec: CreateSpec, items: Sequence[CreateItem], result: EnsureResult) -> None:
+        """Book and create one batch, nothing in flight (halving after a refused batch)."""
         if not items:
             return
         keys = [i.key for i in items]
@@ -137,7 +154,10 @@ class IdempotentWriter:
         except OdooRecordError as exc:
             self._isolate(spec, items, result, str(exc))
             return
-        created = {str(k): odoo_id for k, odoo_id in zip(keys, ids, strict=True)}
+        self._created(items, ids, result)
+
+    def _created(self, items: Sequence[CreateItem], ids: Sequence[int], result: EnsureResult) -> None:
+        created = {str(i.key): odoo_id for i, odoo_id in zip(items, ids, strict=True)}
         self.ledger.mark_done(created)
         result.ids.update(created)
         result.created += len(created)
@@ -154,37 +174,113 @@ class IdempotentWriter:
 
     # -- writes and unlinks -----------------------------------------------------------------------------
     def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
-        """Write each key once; records getting the same values share one call (``batch_size`` ids each)."""
+        """Write each key once; records getting the same values share one call (up to WRITE_IDS_PER_CALL).
+
+        Records whose values differ get one call each; their keys are booked ``batch_size`` at a time.
+        """
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
         groups: dict[str, list[ChangeItem]] = {}
         for item in (i for i in items if _state(entries, i.key) != DONE):
             groups.setdefault(_fingerprint(item.vals or {}), []).append(item)
-        for group in groups.values():
-            for chunk in chunked(group, self.batch_size):
-                self._write(model, chunk, result)
+        calls = [chunk for group in groups.values() for chunk in chunked(group, max(self.batch_size, WRITE_IDS))]
+        done: dict[str, int] = {}
+
+        def settle(batch: Sequence[ChangeItem], outcome: Any) -> None:
+            if isinstance(outcome, OdooRecordError):
+                self._write_apart(model, batch, result, outcome)
+                return
+            done.update({str(i.key): i.odoo_id for i in batch})
+            result.changed += len(batch)
+            if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
+                self._mark_written(done, result)
+
+        self._pipeline(
+            calls,
+            lambda group: self.ledger.mark_pending(
+                model, [i.key for b in group for i in b], [i.odoo_id for b in group for i in b]
+            ),
+            lambda batch: self.hook.write(
+                model, [i.odoo_id for i in batch], batch[0].vals or {}, [entity_of(i.key) for i in batch]
+            ),
+            settle,
+        )
+        self._mark_written(done, result)
         return result
 
+    def _mark_written(self, done: dict[str, int], result: EnsureResult) -> None:
+        if done:
+            self.ledger.mark_done(done)
+            result.ids.update(done)
+            done.clear()
+
     def _write(self, model: str, items: Sequence[ChangeItem], result: EnsureResult) -> None:
+        """Book and write one batch, nothing in flight (halving after a refused batch)."""
         self.ledger.mark_pending(model, [i.key for i in items], [i.odoo_id for i in items])
         try:
             self.hook.write(model, [i.odoo_id for i in items], items[0].vals or {}, [entity_of(i.key) for i in items])
         except OdooRecordError as exc:
-            if len(items) == 1:
-                self.ledger.mark_error({str(items[0].key): str(exc)})
-                result.errors[str(items[0].key)] = str(exc)
-                if _MISSING_RECORD in str(exc):
-                    result.missing.add(str(items[0].key))
-                return
-            middle = len(items) // 2  # one bad or deleted record fails the call: find it
-            self._write(model, items[:middle], result)
-            self._write(model, items[middle:], result)
+            self._write_apart(model, items, result, exc)
             return
         done = {str(i.key): i.odoo_id for i in items}
         self.ledger.mark_done(done)
         result.ids.update(done)
         result.changed += len(items)
+
+    def _write_apart(self, model: str, items: Sequence[ChangeItem], result: EnsureResult, exc: Exception) -> None:
+        """One bad or deleted record fails the whole call: halve until it stands alone."""
+        if len(items) == 1:
+            self.ledger.mark_error({str(items[0].key): str(exc)})
+            result.errors[str(items[0].key)] = str(exc)
+            if _MISSING_RECORD in str(exc):
+                result.missing.add(str(items[0].key))
+            return
+        middle = len(items) // 2
+        self._write(model, items[:middle], result)
+        self._write(model, items[middle:], result)
+
+    # -- the pipeline -----------------------------------------------------------------------------------
+    def _pipeline(
+        self,
+        calls: Sequence[Sequence[Any]],
+        book: Callable[[Sequence[Sequence[Any]]], None],
+        send: Callable[[Sequence[Any]], Any],
+        settle: Callable[[Sequence[Any], Any], None],
+    ) -> None:
+        """Send ``calls`` one at a time from a worker thread; this thread books and settles around them.
+
+        While call k is on the wire, this thread commits the ``pending`` keys of the next call (``book``, up to
+        ``batch_size`` keys a statement) and writes call k-1's audit rows: a key is always pending in a
+        committed row before its call is sent, and only one call is ever in flight. Call k is settled (ledger
+        ``done``; a refused call halved, with its own calls) before call k+1 is sent, so that a crash never
+        finds a later batch done before an earlier one.
+        """
+        if not calls:
+            return
+        booked = 0
+
+        def book_through(k: int) -> None:
+            nonlocal booked
+            if k < len(calls) and booked <= k:
+                end, keys = booked, 0
+                while end < len(calls) and (end == booked or keys + len(calls[end]) <= self.batch_size):
+                    keys += len(calls[end])
+                    end += 1
+                book(calls[booked:end])
+                booked = end
+
+        log = self.hook.sync_log
+        with log.deferred() if log is not None else nullcontext(), ThreadPoolExecutor(1, "odoo-call") as wire:
+            book_through(0)
+            flight = wire.submit(send, calls[0])
+            for k, call in enumerate(calls):
+                book_through(k + 1)
+                settle(call, _answer(flight))  # nothing in flight: a refused call is halved here
+                if k + 1 < len(calls):
+                    flight = wire.submit(send, calls[k + 1])
+                if log is not None:
+                    log.flush()  # call k's audit rows, while call k+1 is on the wire
 
     def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
         """Remove records once; ids already gone from Odoo count as removed."""
@@ -220,9 +316,26 @@ class IdempotentWriter:
             call = CallResult(model, method, None, None, None, "skipped")
             self.hook.sync_log.record(call, [entity_of(i.key) for i in items], list(ids.values()))
 
-    def _report(self, processed: int, total: int, started: float) -> None:
-        if self.progress is not None:
-            self.progress(processed, total, time.monotonic() - started)
+
+
+class _Progress:
+    """Report records done so far to the writer's progress callback."""
+
+    def __init__(self, callback: Progress | None, total: int) -> None:
+        self.callback, self.total, self.done, self.started = callback, total, 0, time.monotonic()
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(self.done, self.total, time.monotonic() - self.started)
+
+
+def _answer(flight: Future[Any]) -> Any:
+    """The call's result, or the OdooRecordError Odoo answered with (any other error propagates)."""
+    try:
+        return flight.result()
+    except OdooRecordError as exc:
+        return exc
 
 
 _MISSING_RECORD = "does not exist or has been deleted"
