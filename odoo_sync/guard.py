@@ -15,6 +15,7 @@ READ_METHODS = frozenset(
         "search_count",
         "read",
         "read_group",
+        "formatted_read_group",  # Odoo 19's read_group (the drift check's per-plan totals)
         "fields_get",
         "check_access_rights",
         "name_search",

@@ -22,6 +22,7 @@ from odoo_sync.dashboard.queries import LogFilter
 from odoo_sync.health.alerts import runbook_anchor
 
 TEMPLATES = Path(__file__).parent / "templates"
+DRIFT_LABELS = {"clean": "no drift", "pending": "sync pending", "drift": "drift", "error": "drift check failed"}
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
 
 
@@ -106,6 +107,7 @@ def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
         outcomes=queries.OUTCOMES,
         query=_query_string(flt),
         runbook_anchor=runbook_anchor,
+        drift_labels=DRIFT_LABELS,
     )
     return HTMLResponse(html)
 
@@ -127,9 +129,10 @@ def runbook_page() -> HTMLResponse:
 
 
 def _counts(states: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {"green": 0, "amber": 0, "red": 0}
+    counts = {"green": 0, "amber": 0, "red": 0, "drift": 0}
     for s in states:
         counts[s["state"]] = counts.get(s["state"], 0) + 1
+        counts["drift"] += s.get("drift_state") == "drift"
     return counts
 
 

@@ -76,10 +76,30 @@ class LogFilter:
         return conditions
 
 
+# Per tenant: its health, its latest drift check, its last successful sync (the line cursor's last advance)
+# and its lines waiting (rejected rows retried by every run). One statement for 500 tenants.
+_TENANTS = f"""
+SELECT h.*, d.drift_state, d.drift_checked_at, d.drift_summary,
+       w.updated_at AS last_sync_at, coalesce(r.waiting, 0) AS lines_waiting
+FROM odoo_sync.health_state h
+LEFT JOIN LATERAL (
+    SELECT c.state AS drift_state, c.checked_at AS drift_checked_at, c.findings->>'summary' AS drift_summary
+    FROM odoo_sync.drift_check c
+    WHERE c.tenant_id = h.tenant_id ORDER BY c.checked_at DESC, c.id DESC LIMIT 1
+) d ON true
+LEFT JOIN odoo_sync.watermark w ON w.tenant_id = h.tenant_id AND w.entity_type = 'line'
+LEFT JOIN (
+    SELECT tenant_id, count(*) AS waiting FROM odoo_sync.record
+    WHERE entity_type = 'line' AND error IS NOT NULL AND in_source GROUP BY tenant_id
+) r ON r.tenant_id = h.tenant_id
+ORDER BY {STATE_ORDER}, h.tenant_id
+"""  # noqa: S608 - fixed text
+
+
 def health_states(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every tenant's latest evaluated state, red first."""
+    """Every tenant's latest evaluated state, drift check, last successful sync and lines waiting; red first."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(f"SELECT * FROM odoo_sync.health_state ORDER BY {STATE_ORDER}, tenant_id")  # noqa: S608
+        cur.execute(_TENANTS)
         return cur.fetchall()
 
 

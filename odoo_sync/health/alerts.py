@@ -41,6 +41,11 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(INCLUDE_DIR / "email"), autoescape=select_autoescape(default=True))
 
 
+def render(template: str, **values: object) -> str:
+    """An escaped mail body from include/email/<template>."""
+    return _env().get_template(template).render(**values)
+
+
 def runbook_anchor(error_class: str | None) -> str:
     """The runbook chapter (heading anchor) for an error class."""
     return RUNBOOK.get(error_class or "", DEFAULT_CHAPTER)[0]
@@ -118,7 +123,7 @@ def overdue_mail(dag_id: str, run_id: str, deadline: str, settings: HealthSettin
     return Mail(f"[odoo-sync] health monitor stalled: {dag_id} run {run_id} missed its deadline", html)
 
 
-def send(mail: Mail, settings: HealthSettings) -> bool:
+def send(mail: Mail, settings: HealthSettings, kind: str = "health") -> bool:
     """Send through the Airflow SMTP provider's notifier; False (and an error log) if nobody is on call."""
     from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 

@@ -33,6 +33,7 @@ class HealthSettings:
     concurrency: int = 64  # pings in flight at once
     run_budget_minutes: float = 4.0  # Deadline Alert: a health run not done by then pages on-call
     ping_retention_days: int = 35  # older pings are deleted (the state looks back 30 days at most)
+    drift_alert_after_hours: float = 20.0  # drift found by checks this far apart pages on-call (daily: the 2nd)
     on_call: tuple[str, ...] = ()
     from_email: str = "odoo-sync@localhost"
     smtp_conn_id: str = "smtp_default"
@@ -46,6 +47,10 @@ class HealthSettings:
     @property
     def alert_after(self) -> timedelta:
         return timedelta(minutes=self.alert_after_minutes)
+
+    @property
+    def drift_alert_after(self) -> timedelta:
+        return timedelta(hours=self.drift_alert_after_hours)
 
     @property
     def stale_after(self) -> timedelta:

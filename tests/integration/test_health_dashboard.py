@@ -110,7 +110,7 @@ def test_paging(client: TestClient) -> None:
 
 def test_health_json(client: TestClient) -> None:
     body = client.get("/api/health").json()
-    assert body["counts"] == {"green": 1, "amber": 1, "red": 1}
+    assert body["counts"] == {"green": 1, "amber": 1, "red": 1, "drift": 0}
     red = body["tenants"][0]
     assert (red["tenant_id"], red["state"], red["error_class"], red["failures"]) == (
         "gamma",
@@ -129,3 +129,29 @@ def test_the_dashboard_cannot_write(client: TestClient, db: psycopg.Connection) 
     with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         conn.execute("DELETE FROM odoo_sync.health_state")
     sessions.close()
+
+
+def test_drift_badge_last_sync_and_lines_waiting(client: TestClient, db: psycopg.Connection) -> None:
+    db.execute("TRUNCATE odoo_sync.drift_check")
+    db.execute(
+        "INSERT INTO odoo_sync.drift_check (tenant_id, checked_at, state, totals_drift, missing, findings)"
+        " VALUES ('beta', %s, 'clean', 0, 0, '{}'), ('beta', %s, 'drift', 3, 1, %s)",
+        (T0 - timedelta(days=1), T0, '{"summary": "3 plan total(s) changed in Odoo by hand <b>"}'),
+    )
+    db.execute(
+        "INSERT INTO odoo_sync.watermark (tenant_id, entity_type, watermark, updated_at)"
+        " VALUES ('acme', 'line', %s, %s)",
+        (T0, T0 - timedelta(minutes=7)),
+    )
+    db.execute(
+        "INSERT INTO odoo_sync.record (tenant_id, entity_type, entity_id, odoo_model, state, error)"
+        " VALUES ('acme', 'line', 'L1', 'account.analytic.line', 'absent', 'amount: not a number')"
+    )
+    db.commit()
+    html = client.get("/").text
+    badges = re.findall(r'data-testid="drift-badge" data-drift="(\w+)"', html)
+    assert badges == ["drift"]  # the latest check of beta; the others were never checked
+    assert "1 drifting" in html and "changed in Odoo by hand &lt;b&gt;" in html
+    tenants = {t["tenant_id"]: t for t in client.get("/api/health").json()["tenants"]}
+    assert tenants["beta"]["drift_state"] == "drift" and tenants["acme"]["drift_state"] is None
+    assert tenants["acme"]["lines_waiting"] == 1 and tenants["acme"]["last_sync_at"].startswith("2026-11-23T09:53")

@@ -1,0 +1,135 @@
+"""Persistent drift pages on-call once per episode, like red health; a clean check sends the all-clear."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from odoo_sync import db
+from odoo_sync.config import tenant_by_id
+from odoo_sync.drift import repository
+from odoo_sync.drift.report import DRIFT, ERROR
+from odoo_sync.health import alerts
+from odoo_sync.health.incidents import Decision, Incident
+from odoo_sync.health.settings import HealthSettings, load_settings
+
+log = logging.getLogger(__name__)
+RUNBOOK_ANCHOR = "drift-odoo-changed-by-hand"
+_LATEST = (
+    "SELECT state, checked_at, findings FROM odoo_sync.drift_check WHERE tenant_id = %s"
+    " ORDER BY checked_at DESC, id DESC LIMIT 1"
+)
+
+
+def decide(state: str, incident: Incident | None, now: datetime, settings: HealthSettings) -> Decision:
+    """Drift opens an episode and pages once it has lasted ``drift_alert_after``; a check without drift ends it."""
+    if state == DRIFT:
+        since = incident.failing_since if incident else now
+        due = now - since >= settings.drift_alert_after
+        return Decision(open=incident is None, alert=due and (incident is None or incident.alerted_at is None))
+    if state != ERROR and incident is not None:  # a failed check says nothing either way
+        return Decision(resolve=True, recovery=incident.alerted_at is not None)
+    return Decision()
+
+
+def notify(tenant_id: str, settings: HealthSettings | None = None) -> str:
+    """Act on the tenant's latest check: open, page, resolve the drift incident, each at most once."""
+    settings = settings or load_settings()
+    with db.connect() as conn:
+        row = conn.execute(_LATEST, (tenant_id,)).fetchone()
+        conn.commit()
+        if row is None:
+            return "no check recorded"
+        state, checked_at, findings = row
+        incident = repository.open_incident(conn, tenant_id)
+        decision = decide(state, incident, checked_at, settings)
+        if decision.open:
+            incident = repository.start_incident(conn, tenant_id, checked_at, findings.get("summary", ""))
+        if incident is None:
+            return state
+        if decision.alert:
+            _page(conn, tenant_id, incident, checked_at, findings, settings)
+        if decision.resolve:
+            _resolve(conn, tenant_id, incident, checked_at, findings, settings)
+    return state
+
+
+def _page(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    incident: Incident,
+    now: datetime,
+    findings: dict[str, Any],
+    settings: HealthSettings,
+) -> None:
+    """Claim, send, then commit: a retried task finds the incident already paged."""
+    if not repository.claim_alert(conn, incident.id, now):
+        conn.rollback()
+        return
+    if alerts.send(alert_mail(tenant_id, incident, now, findings, settings), settings, kind="drift"):
+        conn.commit()
+    else:
+        conn.rollback()
+
+
+def _resolve(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    incident: Incident,
+    now: datetime,
+    findings: dict[str, Any],
+    settings: HealthSettings,
+) -> None:
+    resolved = repository.claim_resolve(conn, incident.id, now)
+    if resolved is not None and resolved.alerted_at is not None:
+        alerts.send(recovery_mail(tenant_id, resolved, now, settings), settings, kind="drift_recovery")
+    conn.commit()
+
+
+def alert_mail(
+    tenant_id: str, incident: Incident, now: datetime, findings: dict[str, Any], settings: HealthSettings
+) -> alerts.Mail:
+    summary = str(findings.get("summary", ""))
+    hours = int((now - incident.failing_since).total_seconds() // 3600)
+    html = alerts.render(
+        "drift_alert.html",
+        tenant_id=tenant_id,
+        display_name=_name(tenant_id),
+        since=_fmt(incident.failing_since),
+        hours=hours,
+        summary=summary,
+        totals=[t for t in findings.get("totals", []) if t.get("cause") == "hand"][:50],
+        missing=findings.get("missing", [])[:50],
+        runbook_link=f"{settings.runbook_url}#{RUNBOOK_ANCHOR}",
+        dashboard_url=settings.dashboard_url,
+    )
+    return alerts.Mail(f"[odoo-sync] DRIFT {tenant_id}: {summary}", html)
+
+
+def recovery_mail(tenant_id: str, incident: Incident, now: datetime, settings: HealthSettings) -> alerts.Mail:
+    hours = int((now - incident.failing_since).total_seconds() // 3600)
+    html = alerts.render(
+        "drift_recovery.html",
+        tenant_id=tenant_id,
+        display_name=_name(tenant_id),
+        since=_fmt(incident.failing_since),
+        resolved=_fmt(now),
+        hours=hours,
+        summary=incident.last_error,
+        dashboard_url=settings.dashboard_url,
+    )
+    return alerts.Mail(f"[odoo-sync] DRIFT RESOLVED {tenant_id} after {hours} h", html)
+
+
+def _name(tenant_id: str) -> str:
+    try:
+        return tenant_by_id(tenant_id).display_name
+    except Exception:  # a tenant removed from the file since: its id is enough
+        return ""
+
+
+def _fmt(ts: datetime) -> str:
+    return f"{ts.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -1,0 +1,194 @@
+"""The drift check's SQL: what the record store says the sync wrote, the checks, the incidents, the repair marks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from odoo_sync.drift.report import DriftReport, MissingRecord, Totals
+from odoo_sync.health.incidents import Incident
+from odoo_sync.sync.context import PlanRef
+from odoo_sync.sync.specs import SPECS
+
+# plan role -> the entity whose records are that plan's accounts
+ROLE_ENTITY = {spec.plan_role: spec.entity_type for spec in SPECS.values() if spec.plan_role}
+_SYNCED = (
+    "SELECT (vals->>%(column)s)::bigint, sum((vals->>'amount')::numeric) FROM odoo_sync.record"
+    " WHERE tenant_id = %(tenant)s AND entity_type = 'line' AND state = 'present' AND vals IS NOT NULL"
+    " GROUP BY 1"
+)
+_PRESENT = (
+    "SELECT entity_id, odoo_id, coalesce((vals->>'active')::boolean, true) FROM odoo_sync.record"
+    " WHERE tenant_id = %s AND entity_type = %s AND state = 'present' AND odoo_id > %s ORDER BY odoo_id LIMIT %s"
+)
+_CODES = (
+    "SELECT entity_type, odoo_id, entity_id FROM odoo_sync.record"
+    " WHERE tenant_id = %s AND entity_type = ANY(%s) AND odoo_id IS NOT NULL"
+)
+_SAVE = (
+    "INSERT INTO odoo_sync.drift_check (tenant_id, checked_at, state, totals_drift, totals_pending, missing,"
+    " lines_waiting, accounts, findings, error, dag_id, run_id)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def synced_totals(conn: psycopg.Connection, tenant_id: str, plans: dict[str, PlanRef]) -> Totals:
+    """Per plan account, the sum of the amounts the sync last wrote on the tenant's present lines."""
+    totals: Totals = {}
+    for role, plan in plans.items():
+        for account, amount in conn.execute(_SYNCED, {"column": plan.column, "tenant": tenant_id}):
+            if account is not None:
+                totals[(role, int(account))] = Decimal(amount)
+    conn.commit()
+    return totals
+
+
+def account_codes(conn: psycopg.Connection, tenant_id: str) -> dict[tuple[str, int], str]:
+    """(plan role, Odoo account id) -> the source code of the account, for people to read."""
+    entity_role = {entity: role for role, entity in ROLE_ENTITY.items()}
+    rows = conn.execute(_CODES, (tenant_id, list(entity_role))).fetchall()
+    conn.commit()
+    return {(entity_role[entity], int(odoo_id)): code for entity, odoo_id, code in rows}
+
+
+def present_records(
+    conn: psycopg.Connection, tenant_id: str, entity_type: str, chunk: int = 5000
+) -> Iterator[list[tuple[str, int, bool]]]:
+    """The records the sync believes are in Odoo: (entity id, Odoo id, written active flag), in chunks.
+
+    Keyset pages, each its own statement: the connection stays free for the sync_log rows of the reads.
+    """
+    after = -1
+    while True:
+        rows = conn.execute(_PRESENT, (tenant_id, entity_type, after, chunk)).fetchall()
+        conn.commit()
+        if not rows:
+            return
+        after = int(rows[-1][1])
+        yield [(str(r[0]), int(r[1]), bool(r[2])) for r in rows]
+
+
+def save_check(
+    conn: psycopg.Connection,
+    report: DriftReport,
+    checked_at: datetime,
+    run: tuple[str | None, str | None],
+    error: str | None = None,
+) -> None:
+    """Append the check's row and commit."""
+    state = "error" if error else report.state
+    hand = len(report.hand_totals)
+    conn.execute(
+        _SAVE,
+        (
+            report.tenant_id,
+            checked_at,
+            state,
+            hand,
+            len(report.totals) - hand,
+            len(report.missing),
+            report.lines_waiting,
+            report.accounts,
+            Jsonb(report.findings()),
+            error,
+            *run,
+        ),
+    )
+    conn.commit()
+
+
+# -- incidents: one open per tenant (a unique index), paged once ---------------------------------------
+_COLUMNS = "id, tenant_id, drifting_since, alerted_at, resolved_at, recovery_sent_at, summary"
+_START = (
+    "INSERT INTO odoo_sync.drift_incident (tenant_id, drifting_since, summary) VALUES (%s, %s, %s)"  # noqa: S608
+    " ON CONFLICT (tenant_id) WHERE resolved_at IS NULL DO UPDATE SET summary = EXCLUDED.summary"
+    f" RETURNING {_COLUMNS}"
+)
+_RESOLVE = (
+    "UPDATE odoo_sync.drift_incident SET resolved_at = %s,"  # noqa: S608 - a fixed column list
+    " recovery_sent_at = CASE WHEN alerted_at IS NOT NULL THEN %s END"
+    f" WHERE id = %s AND resolved_at IS NULL RETURNING {_COLUMNS}"
+)
+
+
+def open_incident(conn: psycopg.Connection, tenant_id: str) -> Incident | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM odoo_sync.drift_incident WHERE tenant_id = %s AND resolved_at IS NULL",  # noqa: S608
+        (tenant_id,),
+    ).fetchone()
+    conn.commit()
+    return Incident(*row) if row else None
+
+
+def start_incident(conn: psycopg.Connection, tenant_id: str, since: datetime, summary: str) -> Incident:
+    """Record a drift episode; a retried check finds the same row and refreshes its summary."""
+    row = conn.execute(_START, (tenant_id, since, summary)
+    ).fetchone()
+    conn.commit()
+    assert row is not None
+    return Incident(*row)
+
+
+def claim_alert(conn: psycopg.Connection, incident_id: int, now: datetime) -> bool:
+    """Mark it paged inside the caller's transaction: commit once the notice went out."""
+    row = conn.execute(
+        "UPDATE odoo_sync.drift_incident SET alerted_at = %s WHERE id = %s AND alerted_at IS NULL"
+        " AND resolved_at IS NULL RETURNING id",
+        (now, incident_id),
+    ).fetchone()
+    return row is not None
+
+
+def claim_resolve(conn: psycopg.Connection, incident_id: int, now: datetime) -> Incident | None:
+    row = conn.execute(_RESOLVE, (now, now, incident_id)
+    ).fetchone()
+    return Incident(*row) if row else None
+
+
+# -- repair: marks in the record store that the next reconciliation acts on --------------------------
+def forget_missing(conn: psycopg.Connection, tenant_id: str, missing: Sequence[MissingRecord]) -> int:
+    """Deleted records become absent (the next reconciliation creates them again under a new generation);
+    archived or restored ones are recorded with Odoo's flag (the next reconciliation writes the source's back)."""
+    deleted = [m for m in missing if m.problem == "deleted"]
+    changed = [m for m in missing if m.problem != "deleted"]
+    n = _update(conn, tenant_id, _ABSENT, deleted) + _update(conn, tenant_id, _FLIPPED, changed)
+    conn.commit()
+    return n
+
+
+def forget_values(conn: psycopg.Connection, tenant_id: str, column: str, accounts: Sequence[int]) -> int:
+    """Present lines carrying one of ``accounts`` in ``column``: written again by the next reconciliation."""
+    rowcount = conn.execute(
+        "UPDATE odoo_sync.record SET vals = NULL, vals_hash = NULL, updated_at = now()"
+        " WHERE tenant_id = %s AND entity_type = 'line' AND state = 'present'"
+        " AND (vals->>%s)::bigint = ANY(%s::bigint[])",
+        (tenant_id, column, list(accounts)),
+    ).rowcount
+    conn.commit()
+    return rowcount
+
+
+_ABSENT = "state = 'absent', odoo_id = NULL, vals = NULL, vals_hash = NULL"
+# What Odoo holds now is the other active flag: the planner then writes the written one back.
+_FLIPPED = (
+    "vals = jsonb_set(coalesce(vals, '{}'::jsonb), '{active}',"
+    " to_jsonb(NOT coalesce((vals->>'active')::boolean, true))), vals_hash = NULL"
+)
+
+
+def _update(conn: psycopg.Connection, tenant_id: str, sets: str, records: Sequence[MissingRecord]) -> int:
+    if not records:
+        return 0
+    params: list[Any] = [tenant_id, [m.entity_type for m in records], [m.entity_id for m in records]]
+    return conn.execute(
+        f"UPDATE odoo_sync.record r SET {sets}, updated_at = now()"  # noqa: S608 - two fixed SET lists
+        " FROM unnest(%s::text[], %s::text[]) AS m(entity_type, entity_id)"
+        " WHERE r.tenant_id = %s AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id"
+        " AND r.state = 'present'",
+        [params[1], params[2], params[0]],
+    ).rowcount
