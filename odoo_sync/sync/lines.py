@@ -84,14 +84,16 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
         s.records.seen_reset()
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)
     started, done = time.monotonic(), 0
+    rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
     for rows in source.changed_lines(s.source(), tenant, window.start, window.end):
         lines.sync(desired_lines(rows, targets))
+        rejected_earlier.difference_update(str(r["id"]) for r in rows)  # planned once a run, counted once
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)
         done += len(rows)
         log.info("tenant %s: lines %s/%s, %.0f s", tenant, f"{done:,}", f"{total:,}", time.monotonic() - started)
     s.summary.of(SPEC.entity_type).seen += done
-    lines.revisit(s.records.rejected_ids(SPEC.entity_type), "rejected earlier")
+    lines.revisit(sorted(rejected_earlier), "rejected earlier")
     lines.revisit(s.records.stale_children(SPEC.entity_type, _expected(targets)), "whose accounts changed")
     if window.full:
         lines.remove_unseen()

@@ -12,10 +12,12 @@ from typing import Any
 import psycopg
 
 LINE, ACCOUNT, PROJECT = "account.analytic.line", "account.analytic.account", "project.project"
+PLAN = "account.analytic.plan"
 FIELDS = {
-    LINE: ["id", "ref", "amount", "date", "name", "account_id", "x_plan3_id", "x_plan4_id"],
-    ACCOUNT: ["id", "code", "plan_id", "active", "name"],
-    PROJECT: ["id", "name", "active"],
+    LINE: ["id", "ref", "amount", "date", "name", "account_id", "company_id"],  # + every plan column
+    ACCOUNT: ["id", "code", "plan_id", "active", "name", "company_id"],
+    PROJECT: ["id", "name", "active", "company_id"],
+    PLAN: ["id", "name", "parent_id"],
 }
 CALLS = (
     "SELECT odoo_model, method, count(*) FROM odoo_sync.sync_log WHERE outcome = 'ok' AND ts >= %s"
@@ -52,8 +54,20 @@ class RealOdoo:
     # -- what the scenarios read --------------------------------------------------------------------------
     def records(self, model: str) -> list[dict[str, Any]]:
         domain: list[Any] = [("ref", "=like", "%:line:%")] if model == LINE else [("active", "in", [True, False])]
-        rows = self.call(model, "search_read", domain, fields=FIELDS[model], order="id")
+        fields = FIELDS[model] + (self._plan_columns() if model == LINE else [])
+        rows = self.call(model, "search_read", [] if model == PLAN else domain, fields=fields, order="id")
         return [{k: (v[0] if isinstance(v, list) and v else v) for k, v in row.items()} for row in rows]
+
+    def company_currency(self) -> str:
+        user = self.call("res.users", "read", [self.uid], fields=["company_id"])[0]
+        company = self.call("res.company", "read", [user["company_id"][0]], fields=["currency_id"])[0]
+        return str(company["currency_id"][1])
+
+    def project_plan_id(self) -> int:
+        return int(self.call("ir.config_parameter", "get_param", "analytic.project_plan"))
+
+    def _plan_columns(self) -> list[str]:
+        return [name for name in self.call(LINE, "fields_get", attributes=["type"]) if name.startswith("x_plan")]
 
     @property
     def calls(self) -> list[SimpleNamespace]:

@@ -19,6 +19,8 @@ from tests.integration.conftest import odoo_conn
 from tests.scenarios.real_odoo import RealOdoo, configured
 
 LINE, ACCOUNT, PROJECT = "account.analytic.line", "account.analytic.account", "project.project"
+PLAN = "account.analytic.plan"
+CATEGORY, BUDGET_LINE = "Donor budget line", "Donor budget detail"  # the default plan names (config.PlanNames)
 MUTATIONS = ("create", "write", "unlink")
 TENANT_YAML = """tenants:
   - tenant_id: {tenant}
@@ -57,6 +59,11 @@ class World:
     currency: str = "EUR"
     rates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # the company's rates in Odoo
 
+    def __post_init__(self) -> None:
+        if isinstance(self.odoo, RealOdoo):  # the seed's lines are in EUR; a real lab may keep its books in USD
+            self.currency = self.odoo.company_currency()
+            self.sql("UPDATE togrant.spending_lines SET currency = %s WHERE currency = 'EUR'", self.currency)
+
     # -- configuration ----------------------------------------------------------------------------------
     def configure(self, extra: str = "") -> None:
         self.tenants_file.write_text(TENANT_YAML.format(tenant=self.tenant, extra=extra))
@@ -76,7 +83,7 @@ class World:
             "date": "2026-06-01",
             "description": f"scenario line {line_id}",
             "amount": amount,
-            "currency": "EUR",
+            "currency": self.currency,
             "updated_at": now(),
             **cols,
         }
@@ -163,7 +170,7 @@ class World:
 
     def _actual(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         accounts = {a["id"]: a for a in self.odoo.records(ACCOUNT)}
-        plans = {role: self._plan_id(role) for role in ("project", "category", "budget_line")}
+        plans = self.plans()
         out: dict[str, tuple[Any, ...]] = {}
         refs = Counter()
         for line in self.odoo.records(LINE):
@@ -173,9 +180,10 @@ class World:
             if line_id in rejected:
                 continue
             codes = []
-            for column, role in (("account_id", "project"), ("x_plan3_id", "category"), ("x_plan4_id", "budget_line")):
+            for role in ("project", "category", "budget_line"):
+                plan_id, column = plans[role]
                 account = accounts[line[column]]
-                assert account["plan_id"] == plans[role], f"line {line_id}: {column} holds an account of another plan"
+                assert account["plan_id"] == plan_id, f"line {line_id}: {column} holds an account of another plan"
                 codes.append(account["code"])
             amount = Decimal(str(line["amount"])).quantize(Decimal(1).scaleb(-self.decimals))
             out[line_id] = (amount, str(line["date"]), line["name"], *codes)
@@ -183,8 +191,17 @@ class World:
         assert not duplicates, f"duplicated lines in Odoo: {duplicates}"
         return out
 
-    def _plan_id(self, role: str) -> int:
-        return {"project": 1, "category": 3, "budget_line": 4}[role]  # the test server's recorded plan ids
+    def plans(self) -> dict[str, tuple[int, str]]:
+        """Per role, the plan's id and its column on lines, read from the server (17, 18 and 19 differ)."""
+        roots = {p["name"]: p["id"] for p in self.odoo.records(PLAN) if not p["parent_id"]}
+        ids = {"project": self._project_plan_id(), "category": roots[CATEGORY], "budget_line": roots[BUDGET_LINE]}
+        return {role: (i, "account_id" if role == "project" else f"x_plan{i}_id") for role, i in ids.items()}
+
+    def _project_plan_id(self) -> int:
+        if isinstance(self.odoo, RealOdoo):
+            return self.odoo.project_plan_id()
+        params = {p["key"]: p["value"] for p in self.odoo.records("ir.config_parameter")}
+        return int(params["analytic.project_plan"])
 
 
 def _totals(lines: dict[str, tuple[Any, ...]], column: int) -> dict[str, Decimal]:
