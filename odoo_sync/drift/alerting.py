@@ -69,7 +69,7 @@ def _page(
     if not repository.claim_alert(conn, incident.id, now):
         conn.rollback()
         return
-    if alerts.send(alert_mail(tenant_id, incident, now, findings, settings), settings, kind="drift"):
+    if alerts.send(alert_mail(tenant_id, incident, now, findings, settings), settings, "drift", tenant_id):
         conn.commit()
     else:
         conn.rollback()
@@ -85,7 +85,7 @@ def _resolve(
 ) -> None:
     resolved = repository.claim_resolve(conn, incident.id, now)
     if resolved is not None and resolved.alerted_at is not None:
-        alerts.send(recovery_mail(tenant_id, resolved, now, settings), settings, kind="drift_recovery")
+        alerts.send(recovery_mail(tenant_id, resolved, now, settings), settings, "drift_recovery", tenant_id)
     conn.commit()
 
 

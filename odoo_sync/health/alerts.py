@@ -1,4 +1,4 @@
-"""The mails on-call gets, rendered escaped, sent by the SMTP notifier."""
+"""The notices on-call gets (rendered escaped), sent through the configured Airflow notifiers."""
 
 from __future__ import annotations
 
@@ -123,23 +123,14 @@ def overdue_mail(dag_id: str, run_id: str, deadline: str, settings: HealthSettin
     return Mail(f"[odoo-sync] health monitor stalled: {dag_id} run {run_id} missed its deadline", html)
 
 
-def send(mail: Mail, settings: HealthSettings, kind: str = "health") -> bool:
-    """Send through the Airflow SMTP provider's notifier; False (and an error log) if nobody is on call."""
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+def send(mail: Mail, settings: HealthSettings, kind: str = "health_alert", tenant_id: str | None = None) -> bool:
+    """Deliver through the configured notifiers (``notifiers``: SMTP by default); False if none took it
+    because none is usable (e.g. SMTP alone and nobody on call). A failure of every channel raises."""
+    from odoo_sync import notify
 
-    if not settings.on_call:
-        log.error("No on-call address configured (ODOO_SYNC_HEALTH_ON_CALL): not sent: %s", mail.subject)
-        return False
-    notifier = SmtpNotifier(
-        to=list(settings.on_call),
-        from_email=settings.from_email,
-        subject=mail.subject,
-        html_content=mail.html,
-        smtp_conn_id=settings.smtp_conn_id,
-    )
-    notifier.notify({})  # not notifier(context): that would run error texts through Jinja again
-    log.info("Mailed %s: %s", ", ".join(settings.on_call), mail.subject)
-    return True
+    notice = notify.Notice(kind, mail.subject, mail.html, tenant_id)
+    smtp = {"from_email": settings.from_email, "smtp_conn_id": settings.smtp_conn_id}
+    return bool(notify.deliver(notice, settings.notifiers, settings.on_call, smtp))
 
 
 def _fmt(ts: datetime) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
 
+from odoo_sync import notify
 from odoo_sync.health import alerts
 from odoo_sync.health.settings import HealthSettings, settings_from
 
@@ -24,9 +26,7 @@ def health_deadline(settings: HealthSettings) -> Any:
 
 
 async def notify_health_run_overdue(settings: dict[str, Any], context: dict[str, Any] | None = None) -> str:
-    """Run by the triggerer when a health run misses its deadline: one mail per missed run."""
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-
+    """Run by the triggerer when a health run misses its deadline: one notice per missed run."""
     config = settings_from(settings)
     dag_run, deadline = (context or {}).get("dag_run") or {}, (context or {}).get("deadline") or {}
     mail = alerts.overdue_mail(
@@ -35,18 +35,11 @@ async def notify_health_run_overdue(settings: dict[str, Any], context: dict[str,
         str(deadline.get("deadline_time", "?")),
         config,
     )
-    if not config.on_call:
-        log.error("No on-call address configured: not sent: %s", mail.subject)
-        return "no on-call address"
-    notifier = SmtpNotifier(
-        to=list(config.on_call),
-        from_email=config.from_email,
-        subject=mail.subject,
-        html_content=mail.html,
-        smtp_conn_id=config.smtp_conn_id,
-    )
-    await notifier.async_notify({})  # not `await notifier`: that would run the mail through Jinja again
-    return f"mailed {', '.join(config.on_call)}"
+    notice = notify.Notice("health_overdue", mail.subject, mail.html)
+    smtp = {"from_email": config.from_email, "smtp_conn_id": config.smtp_conn_id}
+    # The notifiers' sync path in a thread: the triggerer's event loop keeps serving other triggers.
+    channels = await asyncio.to_thread(notify.deliver, notice, config.notifiers, config.on_call, smtp)
+    return f"sent through {', '.join(channels)}" if channels else "no channel configured"
 
 
 def _as_kwargs(settings: HealthSettings) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def _page(
     if not repository.claim_alert(conn, incident.id, now):
         conn.rollback()
         return
-    if alerts.send(alerts.alert_mail(health, incident, now, settings, name), settings):
+    mail = alerts.alert_mail(health, incident, now, settings, name)
+    if alerts.send(mail, settings, "health_alert", health.tenant_id):
         conn.commit()
     else:
         conn.rollback()  # nobody to page: try again on the next run, once configured
@@ -121,5 +122,6 @@ def _resolve(
 ) -> None:
     resolved = repository.claim_resolve(conn, incident.id, now)
     if resolved is not None and resolved.alerted_at is not None:
-        alerts.send(alerts.recovery_mail(health, resolved, now, settings, name), settings)
+        mail = alerts.recovery_mail(health, resolved, now, settings, name)
+        alerts.send(mail, settings, "health_recovery", health.tenant_id)
     conn.commit()

@@ -14,6 +14,7 @@ import yaml
 from odoo_sync.paths import tenants_file
 
 ENV_PREFIX = "ODOO_SYNC_HEALTH_"
+NOTIFIER_KINDS = ("smtp", "webhook", "slack", "class")  # see odoo_sync.notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class HealthSettings:
     ping_retention_days: int = 35  # older pings are deleted (the state looks back 30 days at most)
     drift_alert_after_hours: float = 20.0  # drift found by checks this far apart pages on-call (daily: the 2nd)
     on_call: tuple[str, ...] = ()
+    notifiers: tuple[str, ...] = ("smtp",)  # channels: smtp, webhook:<conn_id>, slack:<conn_id>, class:<path>
     from_email: str = "odoo-sync@localhost"
     smtp_conn_id: str = "smtp_default"
     runbook_url: str = "http://localhost:8080/odoo-health/runbook"
@@ -72,7 +74,12 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     unknown = sorted(set(values) - _NAMES)
     if unknown:
         raise ValueError(f"unknown health setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_NAMES))}")
-    return HealthSettings(**{name: _coerce(name, value) for name, value in values.items()})
+    settings = HealthSettings(**{name: _coerce(name, value) for name, value in values.items()})
+    bad = [n for n in settings.notifiers if n.partition(":")[0] not in NOTIFIER_KINDS]
+    if bad:
+        kinds = ", ".join(NOTIFIER_KINDS)
+        raise ValueError(f"unknown notifier(s) {', '.join(bad)}; use {kinds} (e.g. webhook:<conn_id>)")
+    return settings
 
 
 def settings_from(data: Mapping[str, Any]) -> HealthSettings:

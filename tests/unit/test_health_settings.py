@@ -92,3 +92,14 @@ def test_overdue_mail_names_the_run() -> None:
     )
     assert "scheduled__2026-11-23T10:00:00+00:00" in mail.subject
     assert "https://af.test/odoo-health/runbook#the-monitor-itself-stalled" in mail.html
+
+
+def test_notifiers_from_the_environment_and_unknown_ones_refused(tmp_path) -> None:
+    import pytest
+
+    missing = tmp_path / "none.yaml"
+    env = {"ODOO_SYNC_HEALTH_NOTIFIERS": "smtp, webhook:oncall_hook ,slack:slack_oncall"}
+    assert load_settings(env, missing).notifiers == ("smtp", "webhook:oncall_hook", "slack:slack_oncall")
+    assert load_settings({}, missing).notifiers == ("smtp",)
+    with pytest.raises(ValueError, match="unknown notifier"):
+        load_settings({"ODOO_SYNC_HEALTH_NOTIFIERS": "pager:x"}, missing)
