@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import psycopg
 
+from odoo_sync import metrics
 from odoo_sync.scrub import scrub_text
 
 
@@ -107,11 +108,14 @@ class SyncLog:
             for i, entity in enumerate(entities or (None,))
         ]
         self.write_rows(rows)
+        keyed = sum(1 for e in entities if e.idempotency_key)
+        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed)
 
     def record_rejections(self, model: str, rejected: Sequence[tuple[Entity, str]]) -> None:
         """One 'error' row per source row that failed validation and was never sent to Odoo."""
         if not rejected:
             return
+        metrics.rejected(self.tenant_id, len(rejected))
         ts = datetime.now(UTC)
         call = CallResult(model, "validate", None, None, None, "error")
         self.write_rows(

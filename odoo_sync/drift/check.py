@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from odoo_sync import metrics
 from odoo_sync.client import major_version
 from odoo_sync.drift import odoo_side, repository
 from odoo_sync.drift.report import DriftReport, MissingRecord, Totals, add_amount, compare_totals
@@ -37,9 +38,11 @@ def check_tenant(tenant_id: str, context: dict[str, Any] | None = None, now: dat
             s.conn.rollback()
             repository.save_check(s.conn, report, checked_at, (run.dag_id, run.run_id), f"{type(exc).__name__}")
             _log_row(s, "error", f"drift check failed: {type(exc).__name__}")
+            metrics.drift(tenant_id, "error", None)
             raise
         repository.save_check(s.conn, report, checked_at, (run.dag_id, run.run_id))
         _log_row(s, "error" if report.state == "drift" else "ok", report.summary())
+    metrics.drift(tenant_id, report.state, report.lines_waiting)
     log.info("tenant %s: drift check: %s: %s", tenant_id, report.state, report.summary())
     return report
 

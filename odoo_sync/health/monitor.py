@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import db
+from odoo_sync import db, metrics
 from odoo_sync.config import TenantConfig, load_tenants
 from odoo_sync.health import alerts, repository
 from odoo_sync.health.incidents import Incident, decide
@@ -55,6 +55,7 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
         repository.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
         incidents = repository.open_incidents(conn)
         failures = [e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))]
+    metrics.health([(h.tenant_id, h.state.value, h.last.latency_ms if h.last else None) for h in healths])
     counts = dict(Counter(h.state.value for h in healths))
     log.info("Health as of %s: %s", checked_at, counts)
     if failures:
