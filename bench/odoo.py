@@ -86,6 +86,15 @@ class Target:
             self.server.stop()
 
 
+def describe(target: Target) -> str:
+    """Which server answered: its version, and where (the real one) or which profile (the test server)."""
+    version: dict[str, Any] = xmlrpc.client.ServerProxy(f"{target.url}/xmlrpc/2/common").version()  # type: ignore[assignment]
+    name = f"Odoo {version.get('server_version', '?')}"
+    if target.server is None:
+        return f"{name} at {target.url}, database {target.db}"
+    return f"tests/fake_odoo as {name} ({target.profile})"
+
+
 def real_odoo_configured() -> bool:
     return all(os.environ.get(f"ODOO_TEST_{k}") for k in ("URL", "DB", "USER", "PASSWORD"))
 

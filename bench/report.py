@@ -13,9 +13,13 @@ PROFILES = {
 }
 
 
+MUTATING = ("create", "write", "unlink")
+
+
 def sync_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    server = sizes[0].get("server", "") if sizes else ""
     out = [
-        f"\n1. Sync vs the limit [{profile}: {PROFILES[profile]}]",
+        f"\n1. Sync vs the limit [{profile}: {PROFILES[profile]}] {server}",
         f"{'lines':>8} | {'(a) project s':>13} {'calls':>6} {'/1k':>6} | {'(b) limit s':>11} {'calls':>6} "
         f"{'/1k':>6} | {'(c) naive s':>11} {'calls':>7} {'/1k':>7} | {'a/b':>5} {'c/a':>6}",
     ]
@@ -27,11 +31,60 @@ def sync_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
             f"{b['calls']:>6} {b['calls'] * 1000 / n:>6.1f} | {c['seconds']:>10.2f}{star} {c['calls']:>7} "
             f"{c['calls'] * 1000 / n:>7.0f} | {a['seconds'] / b['seconds']:>5.2f} {c['seconds'] / a['seconds']:>6.1f}"
         )
+    out += spread_lines(sizes)
     extrapolated = [s["naive"]["extrapolated_from_lines"] for s in sizes if s["naive"]["extrapolated_from_lines"]]
     if extrapolated:
         out.append(
             f"   * naive measured on the first {extrapolated[0]:,} lines, time extrapolated linearly; calls exact"
         )
+    return out
+
+
+def spread_lines(sizes: list[dict[str, Any]]) -> list[str]:
+    """Each run of a size, and the spread between them: a change smaller than the spread is noise."""
+    out = []
+    for s in sizes:
+        runs = s.get("runs", [])
+        if len(runs) < 2:
+            continue
+        ab = [r["a_b"] for r in runs]
+        ca = [r["c_a"] for r in runs]
+        each = "; ".join(f"a {r['project_s']:.2f} s, b {r['limit_s']:.2f} s, a/b {r['a_b']:.2f}" for r in runs)
+        out.append(
+            f"   {s['lines']:,} lines, {len(runs)} runs: {each} | a/b spread {max(ab) - min(ab):.2f}, "
+            f"c/a {min(ca):.1f}-{max(ca):.1f}"
+        )
+    return out
+
+
+def changes_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
+    """After the first sync: a category moved over 2,000 lines, and lines revised with different values each."""
+    out = [
+        f"\n2c. Changes after the first sync [{profile}] (each run reads every line of the window again)",
+        f"{'lines':>8} | {'change':<24} {'lines':>7} {'seconds':>9} {'calls':>6} {'mutations':>10} | by method",
+    ]
+    for s in sizes:
+        move, rev = s.get("category_move"), s.get("revised")
+        if move:
+            muts = {k: v for k, v in move["calls_by_method"].items() if k.rsplit(".", 1)[-1] in MUTATING}
+            out.append(
+                f"{s['lines']:>8,} | {'category move':<24} {move['lines_moved']:>7,} {move['seconds']:>9.2f} "
+                f"{move['calls']:>6} {move['mutations']:>10} | {muts}"
+            )
+        if rev:
+            star = "*" if rev["extrapolated_from_lines"] else " "
+            create_s = s["project"]["seconds"] * rev["lines_wanted"] / s["lines"]
+            out.append(
+                f"{s['lines']:>8,} | {'revised, values per line':<24} {rev['lines_wanted']:>7,} "
+                f"{rev['seconds']:>8.2f}{star} {rev['calls']:>6} {rev['mutations']:>10} | "
+                f"{rev['seconds'] / create_s:.1f}x creating them"
+                f" ({create_s:.2f} s)"
+            )
+            if rev["extrapolated_from_lines"]:
+                out.append(
+                    f"           * {rev['lines_revised']:,} lines revised ({rev['seconds_measured']:.2f} s), the rest "
+                    f"extrapolated linearly over a nothing-changed run; calls and mutations are the measured run's"
+                )
     return out
 
 
@@ -47,7 +100,7 @@ def replay_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
             f"{n:>8,} | {r['seconds']:>8.2f} {r['calls']:>6} {r['calls'] * 500 / n:>10.2f} "
             f"{r['mutations']:>10} {seen!s:>13}"
         )
-    return out + cursor_table(profile, sizes)
+    return out + cursor_table(profile, sizes) + changes_table(profile, sizes)
 
 
 def cursor_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:

@@ -13,6 +13,9 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 7, 1, tzinfo=UTC)
 BUDGET_LINES = ("1.1.1.a", "1.1.2", "2.1", "2.2", "3.1", "4.1")
 LINES_PER_PROJECT = 1000
+# The first lines share one budget line (PRJ-0001 / 2.1, category TRV): the category-move row moves it to EQP.
+MOVE_LINES = 2000
+MOVE_PROJECT, MOVE_BUDGET_LINE = "PRJ-0001", "2.1"
 
 _ACCOUNTS = """
 INSERT INTO togrant.projects (tenant_id, code, name, updated_at)
@@ -32,8 +35,10 @@ WHERE p.tenant_id = %(t)s;
 _LINES = """
 INSERT INTO togrant.spending_lines
     (tenant_id, id, project_code, budget_line_code, date, description, amount, currency, updated_at)
-SELECT %(t)s, 'SL-' || lpad(i::text, 7, '0'), 'PRJ-' || lpad((1 + i %% %(projects)s)::text, 4, '0'),
-    (ARRAY['1.1.1.a', '1.1.2', '2.1', '2.2', '3.1', '4.1'])[1 + (i / 7) %% 6],
+SELECT %(t)s, 'SL-' || lpad(i::text, 7, '0'),
+    CASE WHEN i <= %(move)s THEN 'PRJ-0001' ELSE 'PRJ-' || lpad((1 + i %% %(projects)s)::text, 4, '0') END,
+    CASE WHEN i <= %(move)s THEN '2.1'
+        ELSE (ARRAY['1.1.1.a', '1.1.2', '2.1', '2.2', '3.1', '4.1'])[1 + (i / 7) %% 6] END,
     DATE '2026-01-01' + (i %% 180)::int, 'Spending line #' || i,
     to_char(50 + (i * 7919 %% 5000) + 0.25 * (i %% 4), 'FM999990.00'),
     'EUR', TIMESTAMPTZ '2026-01-01 00:00+00' + (i %% 180) * interval '1 day' + (i %% 1440) * interval '1 minute'
@@ -48,7 +53,7 @@ def projects_for(n_lines: int) -> int:
 def seed(dsn: str, tenant_id: str, n_lines: int) -> dict[str, int]:
     """Create the source contract's tables and fill them; return how many rows of each kind."""
     projects = projects_for(n_lines)
-    params = {"t": tenant_id, "projects": projects, "n": n_lines}
+    params = {"t": tenant_id, "projects": projects, "n": n_lines, "move": MOVE_LINES}
     with psycopg.connect(dsn) as conn:
         conn.execute((REPO / "include/sql/source/schema.sql").read_text())
         with conn.cursor() as cur:

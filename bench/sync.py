@@ -9,14 +9,16 @@ from typing import Any
 
 import psycopg
 
-from bench import env, odoo, source
+from bench import changes, env, odoo, source
 from bench.project_run import RunFigures, run_tasks
 from bench.raw_runs import ACCOUNT, LINE, PROJECT, RawFigures, RawOdoo, limit, load_workload, naive
 
 TENANT = "bench"
 
 
-def measure_size(profile: str, n: int, naive_max: int, calls_per_second: float) -> dict[str, Any]:
+def measure_size(
+    profile: str, n: int, naive_max: int, calls_per_second: float, revise_max: int | None = None
+) -> dict[str, Any]:
     """All figures of one size under one Odoo profile."""
     with env.scratch_database(f"sync{n}") as dbname:
         dsn = env.dsn(dbname)
@@ -29,6 +31,9 @@ def measure_size(profile: str, n: int, naive_max: int, calls_per_second: float) 
         try:
             first, replay, server_mutations = _project_runs(a_target)
             incremental, reconcile = _cursor_runs(dsn)
+            move = changes.category_move(dsn, TENANT, n)
+            revised = changes.revise(dsn, TENANT, n, revise_max or n, incremental)
+            server = odoo.describe(a_target)
             if profile == "real":
                 _cleanup_project_records(a_target, dsn)
         finally:
@@ -36,8 +41,30 @@ def measure_size(profile: str, n: int, naive_max: int, calls_per_second: float) 
         limit_fig = _raw(profile, dsn, lambda t, w: limit(t, w))
         naive_fig = _raw(profile, dsn, lambda t, w: naive(t, w, naive_max))
     figures = _figures(n, counts, first, replay, server_mutations, limit_fig, naive_fig)
-    figures["incremental"], figures["reconcile"] = _brief(incremental), _brief(reconcile)
+    figures["incremental"], figures["reconcile"] = changes.brief(incremental), changes.brief(reconcile)
+    figures["category_move"], figures["revised"], figures["server"] = move, revised, server
     return figures
+
+
+def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One size's figures over repeated runs: the first run's details, the mean times, each run's own."""
+    out = dict(runs[0])
+    for part in ("project", "limit", "naive"):
+        out[part] = {**runs[0][part], "seconds": sum(r[part]["seconds"] for r in runs) / len(runs)}
+    out["revised"] = {**runs[0]["revised"], "seconds": sum(r["revised"]["seconds"] for r in runs) / len(runs)}
+    out["runs"] = [
+        {
+            "project_s": r["project"]["seconds"],
+            "limit_s": r["limit"]["seconds"],
+            "naive_s": r["naive"]["seconds"],
+            "a_b": r["project"]["seconds"] / r["limit"]["seconds"],
+            "c_a": r["naive"]["seconds"] / r["project"]["seconds"],
+            "revised_s": r["revised"]["seconds"],
+            "move_mutations": r["category_move"]["mutations"],
+        }
+        for r in runs
+    ]
+    return out
 
 
 def _configure(dbname: str, calls_per_second: float) -> None:
@@ -65,16 +92,6 @@ def _cursor_runs(dsn: str) -> tuple[RunFigures, RunFigures]:
     incremental = run_tasks(TENANT, "bench__incremental")
     reconcile = run_tasks(TENANT, "bench__reconcile", {"reconcile": True})
     return incremental, reconcile
-
-
-def _brief(run: RunFigures) -> dict[str, Any]:
-    return {
-        "seconds": run.seconds,
-        "calls": run.calls.total,
-        "mutations": run.calls.mutations,
-        "lines_seen": run.summary.get("line", {}).get("seen"),
-        "calls_by_method": run.calls.by_method,
-    }
 
 
 def _raw(profile: str, dsn: str, run: Any) -> RawFigures:

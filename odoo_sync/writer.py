@@ -317,7 +317,6 @@ class IdempotentWriter:
             self.hook.sync_log.record(call, [entity_of(i.key) for i in items], list(ids.values()))
 
 
-
 class _Progress:
     """Report records done so far to the writer's progress callback."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import psycopg
@@ -13,11 +14,14 @@ from psycopg.types.json import Jsonb
 PRESENT, ABSENT = "present", "absent"
 _COLUMNS = "entity_id, odoo_id, state, generation, writes, vals_hash, vals, parent, error, in_source"
 _STATES = f"SELECT {_COLUMNS} FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s"  # noqa: S608
+# The batch travels as one JSON document (json.dumps in C): dumping ten Python arrays of 5,000 values each took
+# 0.85 s of a 10,000-line first sync, 12% of it.
 _SAVE = (
     "INSERT INTO odoo_sync.record (tenant_id, entity_type, odoo_model, entity_id, odoo_id, state, generation,"
     " writes, vals_hash, vals, parent, error, in_source)"
-    " SELECT %s, %s, %s, * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::int[], %s::int[], %s::text[],"
-    " %s::jsonb[], %s::text[], %s::text[], %s::bool[])"
+    " SELECT %s, %s, %s, r.entity_id, r.odoo_id, r.state, r.generation, r.writes, r.vals_hash, r.vals, r.parent,"
+    " r.error, r.in_source FROM jsonb_to_recordset(%s::jsonb) AS r(entity_id text, odoo_id bigint, state text,"
+    " generation int, writes int, vals_hash text, vals jsonb, parent text, error text, in_source bool)"
     " ON CONFLICT (tenant_id, entity_type, entity_id) DO UPDATE SET odoo_id = EXCLUDED.odoo_id,"
     " state = EXCLUDED.state, generation = EXCLUDED.generation, writes = EXCLUDED.writes,"
     " vals_hash = EXCLUDED.vals_hash, vals = EXCLUDED.vals, parent = EXCLUDED.parent, error = EXCLUDED.error,"
@@ -78,6 +82,13 @@ def _state(row: Sequence[Any]) -> RecordState:
     return RecordState(*row)
 
 
+_FIELDS = tuple(f.name for f in fields(RecordState))
+
+
+def _as_dict(st: RecordState) -> dict[str, Any]:
+    return {name: getattr(st, name) for name in _FIELDS}
+
+
 class RecordStore:
     """Reads and batched upserts of one tenant's records; each call is one statement and commits."""
 
@@ -126,20 +137,9 @@ class RecordStore:
         """Upsert whole records (one statement for the batch)."""
         if not states:
             return
-        columns = (
-            [s.entity_id for s in states],
-            [s.odoo_id for s in states],
-            [s.state for s in states],
-            [s.generation for s in states],
-            [s.writes for s in states],
-            [s.vals_hash for s in states],
-            [Jsonb(s.vals) if s.vals is not None else None for s in states],
-            [s.parent for s in states],
-            [s.error for s in states],
-            [s.in_source for s in states],
-        )
+        rows = json.dumps([_as_dict(st) for st in states])
         with self.conn.cursor() as cur:
-            cur.execute(_SAVE, (self.tenant_id, entity_type, model, *columns))
+            cur.execute(_SAVE, (self.tenant_id, entity_type, model, rows))
         self.conn.commit()
 
     # -- full comparison: the source's ids go to a temporary table, so memory stays flat --------------------
