@@ -1,0 +1,113 @@
+"""The writer's pipeline and grouped writes: keys committed pending before their call, one call in flight,
+records getting the same change in one call, a bad record among them isolated."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import psycopg
+import pytest
+
+from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.keys import IdempotencyKey
+from odoo_sync.ledger import Ledger
+from odoo_sync.writer import ChangeItem, IdempotentWriter
+from tests.conftest import dsn
+from tests.fake_odoo import FakeOdoo
+from tests.integration.test_writer import LINE, SPEC, ledger_states, lines
+
+pytestmark = pytest.mark.integration
+
+
+class Witness:
+    """Looks at the ledger from another connection each time a call is sent (only committed rows show)."""
+
+    def __init__(self, dbname: str) -> None:
+        self.conn = psycopg.connect(dsn(dbname), autocommit=True)
+        self.in_flight, self.most_in_flight, self.not_pending = 0, 0, 0
+        self.lock = threading.Lock()
+
+    def sending(self, keys: list[str]) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        rows = self.conn.execute(
+            "SELECT count(*) FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s) AND state = 'pending'", (keys,)
+        ).fetchone()
+        self.not_pending += len(keys) - (rows[0] if rows else 0)
+
+    def answered(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+
+def watched(hook: OdooHook, method: str, witness: Witness) -> None:
+    original = getattr(hook, method)
+
+    def call(model: str, *args: Any) -> Any:
+        witness.sending([e.idempotency_key for e in args[-1]])
+        try:
+            return original(model, *args)
+        finally:
+            witness.answered()
+
+    setattr(hook, method, call)
+
+
+def test_each_batch_is_pending_and_committed_before_its_call_and_one_call_is_in_flight(
+    hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection, pg_database: str
+) -> None:
+    witness = Witness(pg_database)
+    watched(hook, "create_many", witness)
+    result = IdempotentWriter(hook, Ledger(db)).ensure_created(SPEC, lines(2000))
+    assert (result.created, odoo.count(LINE, "create")) == (2000, 4)
+    assert (witness.not_pending, witness.most_in_flight) == (0, 1)
+    assert ledger_states(db) == {"done": 2000}
+    logged = db.execute("SELECT count(*) FROM odoo_sync.sync_log WHERE method = 'create' AND outcome = 'ok'")
+    assert logged.fetchone() == (2000,)  # every pipelined call has its audit rows, written by this thread
+
+
+def changes(ids: dict[str, int], vals: dict[str, Any] | None = None) -> list[ChangeItem]:
+    out = []
+    for n, (key, odoo_id) in enumerate(sorted(ids.items())):
+        entity = key.split(":")[2]
+        change = vals if vals is not None else {"amount": -1000.0 - n}
+        out.append(ChangeItem(IdempotencyKey("acme", "line", entity, "write-1-abc"), odoo_id, change))
+    return out
+
+
+def test_the_same_change_over_2000_records_is_one_write(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection, pg_database: str
+) -> None:
+    created = writer.ensure_created(SPEC, lines(2000))
+    odoo.reset_calls()
+    witness = Witness(pg_database)
+    watched(writer.hook, "write", witness)
+    result = writer.ensure_written(LINE, changes(created.ids, {"name": "moved"}))
+    assert (result.changed, odoo.count(LINE, "write"), witness.not_pending) == (2000, 1, 0)
+    assert {r["name"] for r in odoo.records(LINE)} == {"moved"}
+    assert ledger_states(db) == {"done": 4000}
+    assert writer.ensure_written(LINE, changes(created.ids, {"name": "moved"})).changed == 0
+
+
+def test_values_per_record_are_one_call_each_booked_in_slabs(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection, pg_database: str
+) -> None:
+    created = writer.ensure_created(SPEC, lines(30))
+    odoo.reset_calls()
+    witness = Witness(pg_database)
+    watched(writer.hook, "write", witness)
+    result = writer.ensure_written(LINE, changes(created.ids))
+    assert (result.changed, odoo.count(LINE, "write")) == (30, 30)
+    assert (witness.not_pending, witness.most_in_flight) == (0, 1)
+    assert sorted(r["amount"] for r in odoo.records(LINE)) == [-1000.0 - n for n in range(29, -1, -1)]
+
+
+def test_a_record_deleted_in_odoo_is_isolated_from_its_group(writer: IdempotentWriter, odoo: FakeOdoo) -> None:
+    created = writer.ensure_created(SPEC, lines(600))
+    gone = created.ids["acme:line:SL-77:create"]
+    writer.hook.execute(LINE, "unlink", [[gone]])
+    result = writer.ensure_written(LINE, changes(created.ids, {"name": "moved"}))
+    assert result.changed == 599 and result.missing == {"acme:line:SL-77:write-1-abc"}
+    assert {r["name"] for r in odoo.records(LINE)} == {"moved"}
