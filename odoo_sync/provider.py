@@ -1,4 +1,7 @@
-"""Airflow provider metadata: registers the ``odoo`` connection type and its UI form."""
+"""Airflow provider metadata: registers the ``odoo`` connection type and its UI form.
+
+The dashboard page is registered beside it, as the ``airflow.plugins`` entry point (pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ from odoo_sync.health.alerts import runbook_anchor
 
 TEMPLATES = Path(__file__).parent / "templates"
 DRIFT_LABELS = {"clean": "no drift", "pending": "sync pending", "drift": "drift", "error": "drift check failed"}
+DRIFT_RANK = {"clean": 0, "pending": 1, "error": 2, "drift": 3}
+STATE_RANK = {"green": 0, "amber": 1, "red": 2}
+MAX_CARDS = 24  # more tenants: cards only for those needing attention, the table has everyone
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
 
 
@@ -108,13 +111,23 @@ def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
         query=_query_string(flt),
         runbook_anchor=runbook_anchor,
         drift_labels=DRIFT_LABELS,
+        drift_rank=DRIFT_RANK,
+        state_rank=STATE_RANK,
+        cards_all=len(states) <= MAX_CARDS,
     )
     return HTMLResponse(html)
 
 
-def health_json(conn: ConnDep) -> JSONResponse:
+def health_json(conn: ConnDep, state: str = "", q: str = "") -> JSONResponse:
+    """Every tenant (counts over all); ``state`` (green, amber, red or drift) and ``q`` (tenant contains) filter."""
     states = queries.health_states(conn)
-    return JSONResponse(jsonable_encoder({"counts": _counts(states), "tenants": states}))
+    shown = [s for s in states if _matches(s, state.strip(), q.strip().lower())]
+    return JSONResponse(jsonable_encoder({"counts": _counts(states), "tenants": shown}))
+
+
+def _matches(row: dict[str, Any], state: str, q: str) -> bool:
+    in_state = not state or row["state"] == state or row.get("drift_state") == state
+    return in_state and (not q or q in str(row["tenant_id"]).lower())
 
 
 def sync_log_json(flt: FilterDep, conn: ConnDep) -> JSONResponse:

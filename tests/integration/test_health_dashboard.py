@@ -69,7 +69,7 @@ def test_anonymous_requests_get_401(db: psycopg.Connection) -> None:
 
 def test_one_pill_per_tenant_with_its_colour(client: TestClient) -> None:
     html = client.get("/").text
-    pills = re.findall(r'data-tenant="(\w+)" data-state="(\w+)"', html)
+    pills = re.findall(r'class="card \w+" data-tenant="(\w+)" data-state="(\w+)"', html)
     assert pills == [("gamma", "red"), ("beta", "amber"), ("acme", "green")]
     assert "1 red" in html and "1 amber" in html and "1 green" in html
 
@@ -155,3 +155,24 @@ def test_drift_badge_last_sync_and_lines_waiting(client: TestClient, db: psycopg
     tenants = {t["tenant_id"]: t for t in client.get("/api/health").json()["tenants"]}
     assert tenants["beta"]["drift_state"] == "drift" and tenants["acme"]["drift_state"] is None
     assert tenants["acme"]["lines_waiting"] == 1 and tenants["acme"]["last_sync_at"].startswith("2026-11-23T09:53")
+
+
+def test_500_tenants_a_compact_table_cards_only_for_those_needing_attention(
+    client: TestClient, db: psycopg.Connection
+) -> None:
+    states = [State.RED if i % 50 == 0 else State.AMBER if i % 10 == 0 else State.GREEN for i in range(500)]
+    healths = [
+        Health(f"t{i:03d}", st, T0, (), Ping(T0, st is not State.RED, 40.0 + i, server_version="17.0"))
+        for i, st in enumerate(states)
+    ]
+    db.execute("TRUNCATE odoo_sync.health_state, odoo_sync.drift_check")
+    repository.save_states(db, healths, T0)
+    html = client.get("/").text
+    rows = re.findall(r'<tr data-tenant="(\w+)" data-state="(\w+)"', html)
+    cards = re.findall(r'class="card (\w+)" data-tenant', html)
+    assert len(rows) == 500 and rows[0] == ("t000", "red")  # red first, then amber, then green
+    assert len(cards) == 10 + 40 and "green" not in cards  # every red and amber tenant, no green one
+    assert 'data-testid="state-filter"' in html and 'data-testid="tenant-search"' in html
+    body = client.get("/api/health", params={"state": "red", "q": "t1"}).json()
+    assert [t["tenant_id"] for t in body["tenants"]] == ["t100", "t150"]
+    assert body["counts"]["green"] == 450

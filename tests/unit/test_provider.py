@@ -37,3 +37,16 @@ def test_the_form_is_odoo_shaped() -> None:
     }
     fields = {name for name in pm.connection_form_widgets if name.startswith("extra__odoo__")}
     assert {"extra__odoo__timeout", "extra__odoo__verify_tls", "extra__odoo__tenant_id"} <= fields
+
+
+def test_the_dashboard_plugin_comes_with_the_package() -> None:
+    """Installing the package registers the page (entry point ``airflow.plugins``), not the plugins folder."""
+    from airflow import plugins_manager
+
+    from odoo_sync.dashboard.plugin import OdooHealthPlugin
+
+    plugins, errors = plugins_manager._load_entrypoint_plugins()
+    assert [p for p in plugins if p.name == "odoo_health"] and not errors
+    assert OdooHealthPlugin.name == "odoo_health"
+    view = OdooHealthPlugin.external_views[0]
+    assert not view["href"].startswith("/")  # resolved against the UI's <base href>: works under a URL prefix
