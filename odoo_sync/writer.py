@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +11,7 @@ from odoo_sync.errors import OdooRecordError
 from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.keys import IdempotencyKey
 from odoo_sync.ledger import DONE, PENDING, Ledger, LedgerEntry
+from odoo_sync.pipeline import pipelined
 from odoo_sync.sync_log import CallResult, Entity
 
 DEFAULT_BATCH_SIZE = 500
@@ -113,7 +112,9 @@ class IdempotentWriter:
                 self._created(batch, outcome, result)
             progress.add(len(batch))
 
-        self._pipeline(
+        pipelined(
+            self.hook,
+            self.batch_size,
             batches,
             lambda calls: self.ledger.mark_pending(spec.model, [i.key for b in calls for i in b]),
             lambda batch: self.hook.create_many(spec.model, [i.vals for i in batch], [entity_of(i.key) for i in batch]),
@@ -196,7 +197,9 @@ class IdempotentWriter:
             if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
                 self._mark_written(done, result)
 
-        self._pipeline(
+        pipelined(
+            self.hook,
+            self.batch_size,
             calls,
             lambda group: self.ledger.mark_pending(
                 model, [i.key for b in group for i in b], [i.odoo_id for b in group for i in b]
@@ -239,48 +242,6 @@ class IdempotentWriter:
         middle = len(items) // 2
         self._write(model, items[:middle], result)
         self._write(model, items[middle:], result)
-
-    # -- the pipeline -----------------------------------------------------------------------------------
-    def _pipeline(
-        self,
-        calls: Sequence[Sequence[Any]],
-        book: Callable[[Sequence[Sequence[Any]]], None],
-        send: Callable[[Sequence[Any]], Any],
-        settle: Callable[[Sequence[Any], Any], None],
-    ) -> None:
-        """Send ``calls`` one at a time from a worker thread; this thread books and settles around them.
-
-        While call k is on the wire, this thread commits the ``pending`` keys of the next call (``book``, up to
-        ``batch_size`` keys a statement) and writes call k-1's audit rows: a key is always pending in a
-        committed row before its call is sent, and only one call is ever in flight. Call k is settled (ledger
-        ``done``; a refused call halved, with its own calls) before call k+1 is sent, so that a crash never
-        finds a later batch done before an earlier one.
-        """
-        if not calls:
-            return
-        booked = 0
-
-        def book_through(k: int) -> None:
-            nonlocal booked
-            if k < len(calls) and booked <= k:
-                end, keys = booked, 0
-                while end < len(calls) and (end == booked or keys + len(calls[end]) <= self.batch_size):
-                    keys += len(calls[end])
-                    end += 1
-                book(calls[booked:end])
-                booked = end
-
-        log = self.hook.sync_log
-        with log.deferred() if log is not None else nullcontext(), ThreadPoolExecutor(1, "odoo-call") as wire:
-            book_through(0)
-            flight = wire.submit(send, calls[0])
-            for k, call in enumerate(calls):
-                book_through(k + 1)
-                settle(call, _answer(flight))  # nothing in flight: a refused call is halved here
-                if k + 1 < len(calls):
-                    flight = wire.submit(send, calls[k + 1])
-                if log is not None:
-                    log.flush()  # call k's audit rows, while call k+1 is on the wire
 
     def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
         """Remove records once; ids already gone from Odoo count as removed."""
@@ -327,14 +288,6 @@ class _Progress:
         self.done += n
         if self.callback is not None:
             self.callback(self.done, self.total, time.monotonic() - self.started)
-
-
-def _answer(flight: Future[Any]) -> Any:
-    """The call's result, or the OdooRecordError Odoo answered with (any other error propagates)."""
-    try:
-        return flight.result()
-    except OdooRecordError as exc:
-        return exc
 
 
 _MISSING_RECORD = "does not exist or has been deleted"
