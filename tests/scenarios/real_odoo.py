@@ -40,6 +40,7 @@ class RealOdoo:
         self.uid = common.authenticate(db, user, password, {})
         self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=False)
         self._since = datetime.now(UTC)
+        self._rates: list[int] = []
 
     def start(self) -> RealOdoo:
         self.clean()
@@ -57,6 +58,13 @@ class RealOdoo:
         fields = FIELDS[model] + (self._plan_columns() if model == LINE else [])
         rows = self.call(model, "search_read", [] if model == PLAN else domain, fields=fields, order="id")
         return [{k: (v[0] if isinstance(v, list) and v else v) for k, v in row.items()} for row in rows]
+
+    def add_rate(self, currency: str, day: str, rate: float) -> None:
+        """A company rate (test set-up, not the sync: the sync only reads rates); removed by ``clean``."""
+        user = self.call("res.users", "read", [self.uid], fields=["company_id"])[0]
+        (currency_id,) = self.call("res.currency", "search", [("name", "=", currency), ("active", "in", [True, False])])
+        vals = {"name": day, "rate": rate, "currency_id": currency_id, "company_id": user["company_id"][0]}
+        self._rates.append(self.call("res.currency.rate", "create", vals))
 
     def company_currency(self) -> str:
         user = self.call("res.users", "read", [self.uid], fields=["company_id"])[0]
@@ -84,6 +92,9 @@ class RealOdoo:
     # -- a clean slate between scenarios ----------------------------------------------------------------
     def clean(self) -> None:
         """Remove what the scenarios write: lines with a sync ref, the seed's projects and accounts."""
+        if self._rates:
+            self.call("res.currency.rate", "unlink", self._rates)
+            self._rates.clear()
         lines = self.call(LINE, "search", [("ref", "=like", "%:line:%")])
         if lines:
             self.call(LINE, "unlink", lines)

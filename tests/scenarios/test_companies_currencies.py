@@ -22,13 +22,19 @@ def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: 
     tenants_file = tmp_path / "tenants.yaml"
     monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
     server = start_odoo(db)
-    if not hasattr(server, "store"):
-        server.stop()
-        pytest.skip("adds rates and companies to the test server")
     w = World(db, server, tenants_file)
     w.configure()
     yield w
     server.stop()
+
+
+def _needs_test_server(world: World) -> None:
+    if not hasattr(world.odoo, "store"):
+        pytest.skip("changes companies or rates in place on the test server")
+
+
+def _foreign(world: World) -> str:
+    return "USD" if world.currency == "EUR" else "EUR"
 
 
 def _line(world: World, line_id: str) -> dict:
@@ -36,14 +42,15 @@ def _line(world: World, line_id: str) -> dict:
 
 
 def test_spending_in_another_currency_is_converted_at_odoo_rate_of_its_date(world: World) -> None:
-    world.add_rate("USD", "2026-01-01", 1.10)
-    world.add_rate("USD", "2026-05-15", 1.25)
-    early = world.add_line(amount="110.00", currency="USD", date="2026-03-01")  # 1.10 applies: 100.00 EUR
-    late = world.add_line(amount="99.99", currency="usd", date="2026-06-01")  # 1.25 applies: 79.99 EUR
+    foreign = _foreign(world)
+    world.add_rate(foreign, "2026-01-01", 1.10)
+    world.add_rate(foreign, "2026-05-15", 1.25)
+    early = world.add_line(amount="110.00", currency=foreign, date="2026-03-01")  # 1.10 applies: 100.00
+    late = world.add_line(amount="99.99", currency=foreign.lower(), date="2026-06-01")  # 1.25 applies: 79.99
     assert world.run() == "success"
     assert world.assert_converged() == 322
     assert _line(world, early)["amount"] == -100.0
-    assert _line(world, early)["name"].endswith("[110.00 USD]")  # finance sees the original
+    assert _line(world, early)["name"].endswith(f"[110.00 {foreign}]")  # finance sees the original
     assert _line(world, late)["amount"] == -79.99
     world.odoo.reset_calls()
     assert world.run() == "success"
@@ -51,8 +58,9 @@ def test_spending_in_another_currency_is_converted_at_odoo_rate_of_its_date(worl
 
 
 def test_a_missing_rate_rejects_the_line_by_name_until_finance_adds_it(world: World) -> None:
-    world.add_rate("USD", "2026-01-01", 1.10)
-    early = world.add_line(amount="50.00", currency="USD", date="2025-12-24")  # before the first rate
+    foreign = _foreign(world)
+    world.add_rate(foreign, "2026-01-01", 1.10)
+    early = world.add_line(amount="50.00", currency=foreign, date="2025-12-24")  # before the first rate
     odd = world.add_line(amount="50.00", currency="XYZ")
     assert world.run() == "success"  # two rejected rows out of 322: under the error share
     assert world.assert_converged(rejected=(early, odd)) == 320
@@ -62,9 +70,9 @@ def test_a_missing_rate_rejects_the_line_by_name_until_finance_adds_it(world: Wo
         ).fetchall()
     )
     world.db.commit()
-    assert f"line {early!r}: field currency: Odoo has no USD rate dated on or before 2025-12-24" in errors[early]
+    assert f"line {early!r}: field currency: Odoo has no {foreign} rate dated on or before 2025-12-24" in errors[early]
     assert "field currency: 'XYZ' is not a currency Odoo knows" in errors[odd]
-    world.add_rate("USD", "2025-12-01", 1.0)
+    world.add_rate(foreign, "2025-12-01", 1.0)
     world.delete(odd)
     assert world.run() == "success"  # the rejected line is retried and now passes
     assert world.assert_converged() == 321
@@ -72,6 +80,7 @@ def test_a_missing_rate_rejects_the_line_by_name_until_finance_adds_it(world: Wo
 
 
 def test_a_rate_corrected_in_odoo_reaches_the_lines_at_the_next_reconciliation(world: World) -> None:
+    _needs_test_server(world)
     world.add_rate("USD", "2026-01-01", 2.0)
     line = world.add_line(amount="100.00", currency="USD", date="2026-02-01")
     assert world.run() == "success"
@@ -87,6 +96,7 @@ def test_a_rate_corrected_in_odoo_reaches_the_lines_at_the_next_reconciliation(w
 
 
 def _second_company(world: World, allowed: bool) -> int:
+    _needs_test_server(world)
     store = world.odoo.store
     (company,) = store.create("res.company", [{"name": "Uganda office", "currency_id": 2}], 1)  # USD
     store.tables["res.users"][2]["company_ids"] = [1, company] if allowed else [1]

@@ -145,14 +145,15 @@ class World:
         return len(expected)
 
     def add_rate(self, currency: str, day: str, rate: float, company: int | None = None) -> None:
-        """A rate of the company in the test Odoo (units of ``currency`` per unit of the company currency)."""
-        currencies = {c["name"]: c["id"] for c in self.odoo.records("res.currency")}
-        company = company or self.odoo.store.tables["res.users"][2]["company_id"]
-        self.odoo.store.create(
-            "res.currency.rate",
-            [{"name": day, "rate": rate, "currency_id": currencies[currency], "company_id": company}],
-            1,
-        )
+        """A rate of the company in Odoo (units of ``currency`` per unit of the company currency), as finance
+        would enter it under Accounting > Configuration > Currencies."""
+        if isinstance(self.odoo, RealOdoo):
+            self.odoo.add_rate(currency, day, rate)
+        else:
+            currencies = {c["name"]: c["id"] for c in self.odoo.records("res.currency")}
+            company = company or self.odoo.store.tables["res.users"][2]["company_id"]
+            vals = {"name": day, "rate": rate, "currency_id": currencies[currency], "company_id": company}
+            self.odoo.store.create("res.currency.rate", [vals], 1)
         self.rates.setdefault(currency, []).append((day, rate))
 
     def _expected(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
