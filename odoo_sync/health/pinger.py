@@ -11,15 +11,17 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from typing import Any
 
-from odoo_sync.client import OdooEndpoint
+from odoo_sync.client import OdooEndpoint, major_version
 from odoo_sync.config import TenantConfig
 from odoo_sync.errors import OdooAuthError, OdooVersionError, classify
 from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.json2 import api_of
 from odoo_sync.scrub import scrub_text
 from odoo_sync.sync_log import LogRow, RunContext, SyncLog
 
 log = logging.getLogger(__name__)
 PLAN_MODEL = "account.analytic.plan"
+XMLRPC_DEPRECATED_FROM = 19
 CALLS_PER_PING = 3  # version, authenticate, the no-op read: each has the socket timeout
 
 
@@ -79,6 +81,20 @@ class HealthHook(OdooHook):
         super().check_version(version)
 
 
+def transport_warnings(version: dict[str, Any] | None, api: str) -> list[str]:
+    """Odoo 19 deprecates /xmlrpc/2 (its log says removal in 20; its documentation gives Odoo Online 21.1 and
+    Odoo 22): a tenant still on XML-RPC there is amber, with the way to switch."""
+    major = major_version(version or {})
+    if api != "xmlrpc" or major is None or major < XMLRPC_DEPRECATED_FROM:
+        return []
+    return [
+        f"Odoo {(version or {}).get('server_version')} is reached over XML-RPC, which Odoo deprecates from "
+        f"{XMLRPC_DEPRECATED_FROM} and will remove: switch the connection to the JSON-2 API. In Odoo, log in as the "
+        f"integration user, Preferences > Account Security > New API Key; put the key in the connection's password "
+        f"and leave its extra api at auto (or set json2). The Test button then answers 'Odoo <version> over JSON-2'."
+    ]
+
+
 def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcome:
     """Log in and read the root analytic plans: reachable, credentials valid, plans there."""
     sync_log = BufferedSyncLog(tenant.tenant_id, run)
@@ -86,7 +102,8 @@ def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcom
     ts, started = datetime.now(UTC), time.perf_counter()
     try:
         plans = hook.search_read(PLAN_MODEL, [], ["name", "parent_id"])
-        ok, error_class, error, warnings = True, None, None, missing_plans(tenant, plans)
+        ok, error_class, error = True, None, None
+        warnings = missing_plans(tenant, plans) + transport_warnings(hook.seen_version, api_of(hook))
     except Exception as exc:
         error_class, ok, warnings = failure_class(exc), False, []
         error = scrub_text(str(exc), [hook.secret])

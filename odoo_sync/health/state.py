@@ -8,9 +8,6 @@ from enum import StrEnum
 
 from odoo_sync.health.settings import HealthSettings
 
-XMLRPC_DEPRECATED_FROM = 19  # Odoo deprecates /xmlrpc/2 in 19 and removes it in 22
-XMLRPC_REMOVED_IN = 22
-
 
 class State(StrEnum):
     GREEN = "green"
@@ -90,7 +87,7 @@ def evaluate(tenant_id: str, history: History, now: datetime, settings: HealthSe
     if not last.ok:
         return _failing(tenant_id, history, now, settings)
     reasons = [*_staleness(last, now, settings), *_slowness(last, settings), *last.warnings]
-    reasons += _version_warning(last.server_version) + _key_warning(last.api_key_expires, now, settings)
+    reasons += _key_warning(last.api_key_expires, now, settings)  # XML-RPC on 19+: a warning of the ping
     state = State.AMBER if reasons else State.GREEN
     return Health(tenant_id, state, history.ok_since or last.ts, tuple(reasons), last, history.last_ok)
 
@@ -118,16 +115,6 @@ def _slowness(last: Ping, settings: HealthSettings) -> list[str]:
     return [f"slow: {last.latency_ms:,.0f} ms (threshold {settings.slow_ms:,.0f} ms)"]
 
 
-def _version_warning(server_version: str | None) -> list[str]:
-    major = _major(server_version)
-    if major is None or major < XMLRPC_DEPRECATED_FROM:
-        return []
-    return [
-        f"Odoo {server_version} is still reached over XML-RPC, which Odoo deprecates from "
-        f"{XMLRPC_DEPRECATED_FROM} and removes in {XMLRPC_REMOVED_IN}: plan the move to the JSON-2 API"
-    ]
-
-
 def _key_warning(expires: date | None, now: datetime, settings: HealthSettings) -> list[str]:
     if expires is None:
         return []
@@ -137,12 +124,3 @@ def _key_warning(expires: date | None, now: datetime, settings: HealthSettings) 
     if days <= settings.key_expiry_warn_days:
         return [f"API key expires on {expires.isoformat()} (in {days} day(s)): rotate it"]
     return []
-
-
-def _major(version: str | None) -> int | None:
-    digits = ""
-    for char in (version or "").split("~")[-1]:
-        if not char.isdigit():
-            break
-        digits += char
-    return int(digits) if digits else None

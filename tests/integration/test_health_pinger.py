@@ -104,6 +104,14 @@ def test_odoo_19_over_xmlrpc_is_amber() -> None:
     with FakeOdoo(db="acme", login="admin", password=PASSWORD, version=19) as new:
         result = ping(new)
     assert (result.ok, result.server_version, rated(result)) == (True, "19.0", State.AMBER)
+    assert "reached over XML-RPC" in result.warnings[0] and "New API Key" in result.warnings[0]
+
+
+def test_odoo_19_over_json2_is_green() -> None:
+    with FakeOdoo(db="acme", login="admin", password=PASSWORD, version=19, api_keys=("key-19",)) as new:
+        result = ping(new, password="key-19")
+    assert (result.ok, result.server_version, result.warnings, rated(result)) == (True, "19.0", (), State.GREEN)
+    assert {c.service for c in new.calls} == {"json2"}
 
 
 def test_api_key_expiry_from_the_connection_extra(server: FakeOdoo) -> None:
@@ -179,9 +187,6 @@ def test_500_tenants_with_dead_ones_finish_well_under_a_minute(
     for o in outcomes:
         classes[o.result.error_class] = classes.get(o.result.error_class, 0) + 1
     with capsys.disabled():
-        print(
-            f"\n500 tenants (300 up, 150 refused, 50 hung; timeout 3 s, 64 at once): "
-            f"{elapsed:.1f} s {classes}"
-        )
+        print(f"\n500 tenants (300 up, 150 refused, 50 hung; timeout 3 s, 64 at once): {elapsed:.1f} s {classes}")
     assert classes == {None: 300, "connection": 150, "timeout": 50}
     assert elapsed < 30

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from odoo_sync.health.incidents import Decision, Incident, decide
+from odoo_sync.health.pinger import transport_warnings
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.health.state import History, Ping, State, evaluate, summarize
 
@@ -77,14 +78,24 @@ def test_thresholds_are_configurable() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "expected"),
-    [("17.0", State.GREEN), ("18.0", State.GREEN), ("19.0", State.AMBER), ("saas~19.1", State.AMBER)],
+    ("version", "api", "warned"),
+    [
+        ("17.0", "xmlrpc", False),
+        ("18.0", "xmlrpc", False),
+        ("19.0", "xmlrpc", True),
+        ("saas~19.1", "xmlrpc", True),
+        ("19.0", "json2", False),
+    ],
 )
-def test_odoo_19_or_newer_over_xmlrpc_is_a_warning(version: str, expected: State) -> None:
-    health = evaluate("acme", summarize([ok(0, version=version)]), at(1), S)
-    assert health.state is expected
-    if expected is State.AMBER:
-        assert "removes in 22" in health.reasons[0]
+def test_odoo_19_or_newer_over_xmlrpc_is_a_warning_that_says_how_to_switch(
+    version: str, api: str, warned: bool
+) -> None:
+    warnings = transport_warnings({"server_version": version}, api)
+    health = evaluate("acme", summarize([ok(0, version=version, warnings=tuple(warnings))]), at(1), S)
+    assert health.state is (State.AMBER if warned else State.GREEN)
+    if warned:
+        assert f"Odoo {version} is reached over XML-RPC" in health.reasons[0]
+        assert "New API Key" in health.reasons[0] and "extra api at auto" in health.reasons[0]
 
 
 @pytest.mark.parametrize(
@@ -133,9 +144,7 @@ def test_a_missed_run_pages_at_once_when_already_red_long_enough() -> None:
 def test_one_good_ping_resolves_and_recovery_only_follows_an_alert() -> None:
     pings = [ok(0), bad(5), bad(10), ok(15)]
     assert decide(health_at(pings, 15), incident(), at(15), S) == Decision(resolve=True)
-    assert decide(health_at(pings, 15), incident(alerted=True), at(15), S) == Decision(
-        resolve=True, recovery=True
-    )
+    assert decide(health_at(pings, 15), incident(alerted=True), at(15), S) == Decision(resolve=True, recovery=True)
 
 
 def test_amber_failing_without_incident_does_nothing() -> None:
