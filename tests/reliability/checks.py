@@ -61,17 +61,36 @@ def records_of(server: Any) -> dict[str, list[dict[str, Any]]]:
     return {m: server.records(m) for m in (LINE, ACCOUNT, PROJECT)}
 
 
+# JSON-2's login: the API key's user context (XML-RPC's common.authenticate), a read.
+JSON2_LOGIN = ("res.users", "context_get")
+
+
 def forbidden_calls(calls: Iterable[Any]) -> list[Any]:
-    """Calls that reached Odoo and were neither a read nor a create/write/unlink on the three models."""
+    """Calls that reached Odoo (XML-RPC's object service or JSON-2) and were neither a read nor a
+    create/write/unlink on the three models."""
     bad = []
     for c in calls:
-        if c.service != "object" or c.model_method is None or c.model_method in guard.READ_METHODS:
+        if c.service not in ("object", "json2") or c.model_method is None or c.model_method in guard.READ_METHODS:
+            continue
+        if c.service == "json2" and (c.model, c.model_method) == JSON2_LOGIN:
             continue
         if c.model_method == "create" and c.model in guard.SETUP_CREATABLE:
             continue  # only with the tenant's opt-in create_plans (never set in this suite)
         if c.model_method not in guard.MUTATING_METHODS or c.model not in guard.WRITABLE_MODELS:
             bad.append(c)
     return bad
+
+
+def unmeasured_calls(db: psycopg.Connection, tenant: str) -> int:
+    """sync_log rows of calls that were answered (ok) yet lack their HTTP status, bytes or latency."""
+    n = db.execute(
+        "SELECT count(*) FROM odoo_sync.sync_log WHERE tenant_id = %s AND outcome = 'ok' AND method <> 'validate'"
+        " AND (http_status IS DISTINCT FROM 200 OR response_bytes IS NULL OR response_bytes <= 0"
+        " OR latency_ms IS NULL OR latency_ms < 0)",
+        (tenant,),
+    ).fetchone()[0]
+    db.commit()
+    return int(n)
 
 
 def failed_calls(db: psycopg.Connection, tenant: str) -> list[tuple[Any, ...]]:

@@ -24,6 +24,9 @@ from tests.reliability import figures, seed
 TENANTS = ("acme", "globex")
 N_LINES = 2000
 PASSWORD = "S3cret-Odoo-pw!"
+# Odoo 19's JSON-2 takes an API key (40 hex digits on a real Odoo), never a password.
+API_KEY = "7d1e4b9a0c3f5e8a2b6d9c1f4e7a0b3d5c8e1f2a"
+TRANSPORTS = ("xmlrpc", "json2")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,8 +48,39 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture(autouse=True)
 def _xfail_figures_apart(request: pytest.FixtureRequest) -> Iterator[None]:
     figures.PREFIX["value"] = "xfail:" if request.node.get_closest_marker("xfail") else ""
+    callspec = getattr(request.node, "callspec", None)
+    figures.TRANSPORT["value"] = callspec.params.get("transport", "xmlrpc") if callspec else "xmlrpc"
     yield
     figures.PREFIX["value"] = ""
+    figures.TRANSPORT["value"] = "xmlrpc"
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    """The API the test's Odoo connection uses: XML-RPC (Odoo 17), or JSON-2 with an API key (Odoo 19)."""
+    return str(request.param)
+
+
+def serve(tenant: str, secret: str, transport: str = "xmlrpc") -> FakeOdoo:
+    """A started test Odoo for ``tenant`` taking ``secret``: the password (XML-RPC, Odoo 17), or the API key
+    (JSON-2, Odoo 19, whose XML-RPC login keeps a password of its own)."""
+    if transport == "json2":
+        return FakeOdoo(db=tenant, login="admin", password=PASSWORD, api_keys=(secret,), version=19).start()
+    return FakeOdoo(db=tenant, login="admin", password=secret).start()
+
+
+def connect(conn_id: str, server: object, secret: str, transport: str = "xmlrpc", **extra: object) -> None:
+    """Register the Airflow connection ``conn_id`` to ``server`` for ``transport`` (JSON-2: ``api: json2``)."""
+    api = {"api": "json2"} if transport == "json2" else {}
+    odoo_conn(conn_id, server, password=secret, **api, **extra)  # type: ignore[arg-type]
+
+
+def rotate(server: FakeOdoo, transport: str, new_secret: str) -> None:
+    """The tenant changes its password (XML-RPC) or revokes its API key for a new one (JSON-2)."""
+    if transport == "json2":
+        server.api_keys = (new_secret,)
+    else:
+        server.password = new_secret
 
 
 @pytest.fixture
@@ -82,10 +116,14 @@ def odoo_for(tenants_file: Path) -> Iterator[Callable[..., FakeOdoo]]:
     """Start a test Odoo for a tenant and register its connection ``odoo_<tenant>`` (extra tenant_id)."""
     started: list[FakeOdoo] = []
 
-    def start(tenant: str = "acme", password: str = PASSWORD, **extra: object) -> FakeOdoo:
-        server = FakeOdoo(db=tenant, login="admin", password=password).start()
+    def start(
+        tenant: str = "acme", password: str | None = None, transport: str = "xmlrpc", **extra: object
+    ) -> FakeOdoo:
+        """``password``: the connection's secret (default PASSWORD over XML-RPC, API_KEY over JSON-2)."""
+        secret = password if password is not None else API_KEY if transport == "json2" else PASSWORD
+        server = serve(tenant, secret, transport)
         started.append(server)
-        odoo_conn(f"odoo_{tenant}", server, password=password, tenant_id=tenant, **extra)
+        connect(f"odoo_{tenant}", server, secret, transport, tenant_id=tenant, **extra)
         return server
 
     yield start
