@@ -72,6 +72,11 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
                 False, type="boolean", description="Allow removing more lines than the circuit breaker's share"
             ),
             "full_resync": Param(False, type="boolean", description="Same as reconcile (kept for earlier runs)"),
+            "dry_run": Param(
+                False,
+                type="boolean",
+                description="Plan only: list the creates, writes and removals and the money they move, send nothing",
+            ),
         },
         doc_md=DOC.format(
             tenant_id=tenant.tenant_id,

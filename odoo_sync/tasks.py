@@ -65,7 +65,8 @@ def analytic_lines(tenant_id: str, octx: OdooContextData, context: dict[str, Any
         window = _line_window(s, context)
         log.info("tenant %s: %s", tenant_id, window.describe())
         sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)
-        cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
+        if s.dry_run is None:  # a dry run leaves the cursor where it was: the real run reads the same window
+            cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
         return _finish(s)
 
 
@@ -88,6 +89,9 @@ def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
 
 
 def _finish(s: Session) -> dict[str, Any]:
+    if s.dry_run is not None:  # the plan is the artifact (task log and XCom); no error-share gate on a plan
+        log.info("%s", s.dry_run.table())
+        return {"dry_run": s.dry_run.as_dict()}
     log.info("%s", s.summary.table())
     tracked = {entity: s.records.count(entity) for entity in s.summary.counts}
     s.summary.check_error_share(s.tenant.max_error_share, tracked)

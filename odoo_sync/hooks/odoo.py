@@ -78,6 +78,7 @@ class OdooHook(BaseHook):
         self._version: dict[str, Any] | None = None
         self._secret: str | None = None
         self.company_id = company_id  # set: every call runs in that company (allowed_company_ids)
+        self.read_only = False  # a dry run: anything but a read is refused before it is sent
 
     # -- connection -------------------------------------------------------------------------------------
     def endpoint(self) -> OdooEndpoint:
@@ -166,6 +167,8 @@ class OdooHook(BaseHook):
             guard.check_call(model, method, setup=setup)
         except guard.WriteRefused as exc:
             raise OdooWriteRefused(f"tenant {self.tenant_id}: {exc}") from None
+        if self.read_only and method not in guard.READ_METHODS:
+            raise OdooWriteRefused(f"tenant {self.tenant_id}: dry run: {method} on {model} refused (reads only)")
         client = self.get_conn()
         uid = self._uid
         assert uid is not None

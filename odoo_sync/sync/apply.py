@@ -15,7 +15,13 @@ from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
 
 
 def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *, adopt: bool = False) -> None:
-    """Record-only changes first, then creates, writes and removals, each saved once Odoo answered."""
+    """Record-only changes first, then creates, writes and removals, each saved once Odoo answered.
+
+    In a dry run the plan is only collected: no call, nothing saved.
+    """
+    if s.dry_run is not None:
+        s.dry_run.add(spec, p)
+        return
     counts = s.summary.of(spec.entity_type)
     s.records.save(spec.entity_type, spec.model, p.settled)
     _reject(s, spec, p)

@@ -80,6 +80,10 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     """Read, plan and apply: the window's lines, then the rejected and the re-parented ones, then deletions."""
     tenant = s.tenant.tenant_id
     lines = _Lines(s, targets)
+    if s.dry_run is not None:
+        s.dry_run.categories = {
+            code: str(st.parent) for code, st in s.records.all_states(BUDGET_LINE.entity_type).items()
+        }
     if window.full:
         s.records.seen_reset()
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)

@@ -15,6 +15,7 @@ from odoo_sync.config import TenantConfig, tenant_by_id
 from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.ledger import Ledger
 from odoo_sync.sync.breaker import RemovalBreaker
+from odoo_sync.sync.dry_run import DryRun
 from odoo_sync.sync.records import RecordStore
 from odoo_sync.sync.summary import Summary
 from odoo_sync.sync_log import RunContext, SyncLog
@@ -36,6 +37,7 @@ class Session:
     summary: Summary
     records: RecordStore
     breaker: RemovalBreaker
+    dry_run: DryRun | None = None  # set: plans are collected, nothing is sent or saved
     _source: psycopg.Connection | None = field(default=None, repr=False)
 
     def source(self) -> psycopg.Connection:
@@ -92,6 +94,8 @@ def session(
             records, tenant.max_removal_share, tenant.min_guarded_removals, bool(param(context, "confirm_removals"))
         )
         s = Session(tenant, conn, hook, ledger, writer, sync_log, Summary(tenant_id), records, breaker)
+        if param(context, "dry_run"):
+            s.dry_run, hook.read_only = DryRun(tenant_id), True
         try:
             yield s
         finally:
