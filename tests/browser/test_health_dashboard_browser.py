@@ -63,6 +63,13 @@ def test_pills_filter_and_screenshot(api_server: str, db: psycopg.Connection) ->
         pytest.skip(f"chromium not found at {CHROMIUM}: apt-get install -y chromium")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     seed(db, error="ConnectionRefusedError: [Errno 111] Connection refused")
+    db.execute("TRUNCATE odoo_sync.drift_check")
+    db.execute(
+        "INSERT INTO odoo_sync.drift_check (tenant_id, checked_at, state, totals_drift, missing, findings)"
+        " VALUES ('beta', now(), 'drift', 2, 1, %s)",
+        ('{"summary": "2 plan totals changed in Odoo by hand; 1 line deleted in Odoo"}',),
+    )
+    db.commit()
     jwt = token(api_server)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -85,6 +92,9 @@ def test_pills_filter_and_screenshot(api_server: str, db: psycopg.Connection) ->
                 "beta": "rgb(178, 106, 0)",
                 "gamma": "rgb(179, 38, 30)",
             }
+            badge = frame.locator('.card[data-tenant="beta"] [data-testid="drift-badge"]')
+            assert (badge.get_attribute("data-drift"), badge.is_visible()) == ("drift", True)
+            assert "1 line deleted in Odoo" in frame.locator('.card[data-tenant="beta"] .drift-summary').inner_text()
             frame.locator('input[name="key"]').fill("acme:project:PRJ-007:create")
             frame.locator('button[type="submit"]').click()
             rows = frame.locator('table[data-testid="sync-log"] tbody tr')
