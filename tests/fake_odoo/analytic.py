@@ -14,7 +14,7 @@ import random
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo import errors
+from tests.fake_odoo import errors, versions
 from tests.fake_odoo.schema import ACCOUNT, LINE, PLAN, PLAN_COLUMN_PREFIX, PROJECT, ModelDef
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 COMPANY = "res.company"
 PARAM = "ir.config_parameter"
 BASE_COLUMN = "This column contains module data and cannot be removed!"
+NO_ACCOUNT = "At least one analytic account must be set"
 NO_PROJECT_PLAN = (
     "A 'Project' plan needs to exist and its id needs to be set as `analytic.project_plan` in the system variables"
 )
@@ -44,7 +45,7 @@ def project_plan_id(store: Store) -> int:
 
 def project_field(store: Store) -> str:
     """The project's link to its analytic account: renamed in Odoo 18."""
-    return "account_id" if store.version >= 18 else "analytic_account_id"
+    return versions.project_field(store.version)
 
 
 def defaults(store: Store, mdef: ModelDef, uid: int) -> dict[str, Any]:
@@ -66,6 +67,15 @@ def defaults(store: Store, mdef: ModelDef, uid: int) -> dict[str, Any]:
 def check_create(store: Store, model: str, rows: list[dict[str, Any]]) -> None:
     if model == PLAN and not project_plan_id(store):  # Odoo checks browse(int(param)), truthy unless 0
         raise errors.UserError(NO_PROJECT_PLAN)
+    for row in rows if model == LINE else ():
+        _check_line_accounts(store, set(row), row)
+
+
+def _check_line_accounts(store: Store, written: set[str], row: dict[str, Any]) -> None:
+    """From 18 (_check_account_id): a line whose plan columns are written keeps at least one account."""
+    columns = set(store.plan_columns.values())
+    if store.version >= 18 and written & columns and not any(row.get(c) for c in columns):
+        raise errors.ValidationError(NO_ACCOUNT)
 
 
 def after_create(store: Store, model: str, ids: list[int]) -> None:
@@ -80,6 +90,8 @@ def after_create(store: Store, model: str, ids: list[int]) -> None:
 
 
 def check_write(store: Store, model: str, ids: list[int], changes: dict[str, Any]) -> None:
+    for rid in ids if model == LINE else ():
+        _check_line_accounts(store, set(changes), {**store.tables[LINE][rid], **changes})
     if model != PLAN or "parent_id" not in changes:
         return
     parent = changes["parent_id"]

@@ -188,7 +188,7 @@ def check_not_null(
         for name in mdef.not_null:
             if (name in row or not partial) and row.get(name) is None:
                 field = fields[name]
-                raise errors.not_null_violation(mdef.description, mdef.name, field.string, name)
+                raise errors.not_null_violation(mdef.description, mdef.name, field.string, name, mdef.version)
 
 
 def check_foreign_keys(
@@ -203,7 +203,7 @@ def check_foreign_keys(
             if value is None or field is None or field.type != "many2one":
                 continue
             if not exists(field.relation or "", value):
-                raise errors.fk_violation(mdef.description, mdef.name, name)
+                raise errors.fk_violation(mdef.description, mdef.name, name, field.string, mdef.version)
 
 
 # -- domain values ---------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import traceback
 import xmlrpc.client
 
+from tests.fake_odoo import versions
+
 FAULT_APPLICATION_ERROR = 1
 FAULT_WARNING = 2
 FAULT_ACCESS_DENIED = 3
@@ -117,25 +119,21 @@ def missing_records(model: str, ids: list[int], uid: int) -> MissingError:
     return MissingError(f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids[:1])!r}, User: {uid})")
 
 
-def not_null_violation(model_label: str, model: str, field_label: str, field: str) -> ValidationError:
+def not_null_violation(
+    model_label: str, model: str, field_label: str, field: str, version: int = 17
+) -> ValidationError:
     """A NOT NULL violation as odoo/service/model.py turns it into a ValidationError."""
-    return ValidationError(
-        "The operation cannot be completed:\n"
-        "- Create/update: a mandatory field is not set.\n"
-        "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
-        f"Model: {model_label} ({model})\n"
-        f"Field: {field_label} ({field})\n"
-    )
+    values = {"model_label": model_label, "model": model, "field_label": field_label, "field": field}
+    return ValidationError(versions.text(version, "not_null", **values))
 
 
-def fk_violation(model_label: str, model: str, field: str) -> ValidationError:
-    """A foreign key violation (insert of a missing id, or delete of a referenced row), as Odoo words it."""
-    return ValidationError(
-        "The operation cannot be completed: another model requires the record being deleted. "
-        "If possible, archive it instead.\n\n"
-        f"Model: {model_label} ({model})\n"
-        f"Constraint: {model.replace('.', '_')}_{field}_fkey\n"
-    )
+def fk_violation(model_label: str, model: str, field: str, field_label: str = "", version: int = 17) -> ValidationError:
+    """A foreign key violation (insert of a missing id, or delete of a referenced row), as Odoo words it
+    (19 names the field by its declared label: the project plan's ``account_id`` is 'Project Account')."""
+    label = "Project Account" if field == "account_id" else field_label
+    table = model.replace(".", "_")
+    values = {"model_label": model_label, "model": model, "field": field, "field_label": label, "table": table}
+    return ValidationError(versions.text(version, "fk", **values))
 
 
 def to_fault(exc: BaseException) -> xmlrpc.client.Fault:

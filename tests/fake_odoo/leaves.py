@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tests.fake_odoo import versions
 from tests.fake_odoo.convert import coerce, like_matcher
 from tests.fake_odoo.schema import FieldDef, ModelDef
 
@@ -59,6 +60,11 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda x, v: x > v,
     ">=": lambda x, v: x >= v,
 }
+
+
+def text(ctx: SearchContext, key: str, model: str, **values: Any) -> str:
+    """An error text in the wording of the model's Odoo version."""
+    return versions.text(ctx.model_def(model).version, key, model=model, **values)
 
 
 class SearchContext(Protocol):
@@ -136,7 +142,7 @@ def _parse(ctx: SearchContext, model: str, leaf: Any) -> tuple[FieldDef, str, st
     head, _, rest = left.partition(".")
     field = ctx.fields(model).get(head)
     if field is None:
-        raise ValueError(f"Invalid field {model}.{head} in leaf {leaf!r}")
+        raise ValueError(text(ctx, "invalid_leaf", model=model, field=head, leaf=leaf))
     return field, rest, op.lower(), right
 
 
@@ -170,7 +176,7 @@ def _relational(ctx: SearchContext, model: str, field: FieldDef, rest: str, op: 
     if field.type in ("one2many", "many2many"):
         raise NotImplementedError(f"fake_odoo: paths through {field.type} fields are not supported ({leaf!r})")
     if field.type != "many2one":
-        raise ValueError(f"Invalid field {model}.{field.name} in leaf {leaf!r}")
+        raise ValueError(text(ctx, "invalid_leaf", model=model, field=field.name, leaf=leaf))
     comodel = field.relation or ""
     if op in ("any", "not any"):
         sub = ctx.search_ids(comodel, right, active_test=False)

@@ -22,10 +22,11 @@ ORDER_TERM = re.compile(r"^\s*" + _PART, re.I)
 _TEXT = ("char", "text", "html", "selection")
 
 
-def check_order_parts(order: Any) -> None:
+def check_order_parts(order: Any, version: int = 17) -> None:
     """Odoo 17's ``_flush_search`` runs before the domain and order checks and indexes
-    ``order_part.split()[0]``: an empty part (``"amount,"``, ``"a,,b"``) is an IndexError (fault 1)."""
-    if order and isinstance(order, str):
+    ``order_part.split()[0]``: an empty part (``"amount,"``, ``"a,,b"``) is an IndexError (fault 1). 18 no
+    longer does (the order's syntax check refuses it: fault 2)."""
+    if order and isinstance(order, str) and version < 18:
         for part in order.split(","):
             if not part.split():
                 raise IndexError("list index out of range")
@@ -36,7 +37,7 @@ def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
     ``field.prop`` on a non-properties field a ValueError; a ``:func`` suffix is ignored; a field that is
     not a stored column is skipped silently (Odoo only logs a warning)."""
     spec = order or store.model_def(model).order
-    if not isinstance(spec, str) or not ORDER.match(spec):
+    if not isinstance(spec, str) or not ORDER.match(spec) or (store.version >= 19 and '"' in spec):
         raise UserError(
             f'Invalid "order" specified ({spec}). A valid "order" specification is a comma-separated '
             "list of valid field names (optionally followed by asc/desc for the direction)"
@@ -50,7 +51,7 @@ def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
         field = fields.get(name)
         if field is None:
             raise ValueError(f"Invalid field {name!r} on model {model!r}")
-        if prop and field.type != "properties":
+        if prop and field.type != "properties" and store.version < 18:  # 18 orders by the many2one
             raise ValueError(f"Order a property ({prop!r}) on a non-properties field ({name!r})")
         if not field.store and name not in store.model_def(model).also_stored:
             continue  # "Model %r cannot be sorted on field %r (not a column)" is only logged

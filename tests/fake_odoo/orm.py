@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import errors, readgroup
+from tests.fake_odoo import errors, readgroup, versions
 from tests.fake_odoo.analytic import defaults
 from tests.fake_odoo.computed import Reader, display_name
 from tests.fake_odoo.domain import is_false, normalize
@@ -89,9 +89,10 @@ class BaseModel:
             fields = [fields]
         for name in fields:
             if name not in known:
-                if empty:
+                version = self._store.version
+                if empty and version < 19:
                     raise KeyError(name)
-                raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+                raise ValueError(versions.text(version, "invalid_field_read", field=name, model=self._name))
         return [name for name in dict.fromkeys(fields) if name != "id"]
 
     def _read(self, ids: list[int], names: list[str], load: Any = "_classic_read") -> list[dict[str, Any]]:
@@ -156,6 +157,31 @@ class BaseModel:
             self.env.active_test,
         )
 
+    def formatted_read_group(
+        self,
+        domain: Any,
+        groupby: Any = (),
+        aggregates: Any = (),
+        having: Any = (),
+        offset: int = 0,
+        limit: int | None = None,
+        order: Any = None,
+    ) -> list[dict[str, Any]]:
+        """Odoo 19's read_group: eager groups with ``__extra_domain``, aggregates keyed by their spec (``__count``
+        only when asked for)."""
+        specs = [a for a in aggregates if a != "__count"]
+        rows = self.read_group(domain, specs, groupby, offset, limit, order, False)
+        out = []
+        for row in rows:
+            values = [(g, row[g][0] if isinstance(row[g], list) else row[g]) for g in groupby]
+            extra = [[g, "=", v] for g, v in values] or [[1, "=", 1]]
+            group = {**{g: row[g] for g in groupby}, "__extra_domain": extra}
+            group.update({spec: row.get(spec.split(":")[0]) for spec in specs})
+            if "__count" in aggregates:
+                group["__count"] = row["__count"]
+            out.append(group)
+        return out
+
     def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
         out = {}
         for name, fdef in self._store.fields(self._name).items():
@@ -189,14 +215,15 @@ class BaseModel:
         found = defaults(self._store, self._store.model_def(self._name), self.env.uid)
         return {k: v for k, v in found.items() if k in fields_list}
 
-    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
+    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool | None:
+        """From 18 a wrapper of check_access: None when it raises nothing (a fault over XML-RPC)."""
         if operation not in OPERATIONS:
             raise ValueError(f"Invalid access mode: {operation!r}")
         if self._name in self.env.denied:
             if raise_exception:
                 self._check(operation)
             return False
-        return True
+        return None if raise_exception and self._store.version >= 18 else True
 
     def create(self, vals_list: Any) -> list[int]:
         self._check("create")
@@ -275,15 +302,31 @@ CLASSES: dict[str, type[BaseModel]] = {"ir.config_parameter": IrConfigParameter}
 PUBLIC = frozenset(name for cls in (BaseModel, IrConfigParameter) for name in vars(cls) if not name.startswith("_"))
 
 
+def _check_method(version: int, model: str, method: str, known: bool) -> None:
+    """odoo.service.model: private method, model, method exists (18 checks the model first)."""
+    private = PRIVATE.match(method) or version >= versions.PRIVATE_FROM.get(method, 99)
+    checks = [
+        (bool(private), errors.AccessError(versions.text(version, "private_method", model=model, method=method))),
+        (not known, errors.UserError(f"Object {model} doesn't exist")),
+    ]
+    for failed, exc in checks if version < 18 else checks[::-1]:
+        if failed:
+            raise exc
+
+
+def _public(version: int, recs: BaseModel, method: str) -> bool:
+    if version < versions.REMOVED.get(method, 99) and method in PUBLIC and hasattr(recs, method):
+        return method != "formatted_read_group" or version >= 19
+    return False
+
+
 def call_kw(env: Env, model: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """odoo.service.model.execute_cr + odoo.api.call_kw."""
-    if PRIVATE.match(method):
-        raise errors.AccessError(f"Private methods (such as {method}) cannot be called remotely.")
-    if model not in env.store.models:
-        raise errors.UserError(f"Object {model} doesn't exist")
+    version = env.store.version
+    _check_method(version, model, method, model in env.store.models)
     recs = CLASSES.get(model, BaseModel)(env, model)
-    if method not in PUBLIC or not hasattr(recs, method):
-        raise AttributeError(f"The method '{method}' does not exist on the model '{model}'")
+    if not _public(version, recs, method):
+        raise AttributeError(versions.text(version, "no_method", model=model, method=method))
     kwargs = dict(kwargs)
     env.context = dict(kwargs.pop("context", None) or {})
     if method in MULTI and not args:

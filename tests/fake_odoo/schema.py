@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.fake_odoo import extra_models
+from tests.fake_odoo import extra_models, versions
 
-RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
+RECORDED_DIR = versions.RECORDED_DIR
 PLAN_COLUMN_PREFIX = "x_plan"
 LINE = "account.analytic.line"
 ACCOUNT = "account.analytic.account"
@@ -84,6 +84,7 @@ class ModelDef:
     parent_name: str | None = None
     indexed: tuple[str, ...] = ()
     also_stored: frozenset[str] = frozenset()  # fields_get says store=False (company-dependent), kept anyway
+    version: int = 17  # the Odoo version whose wording its errors take
 
     @property
     def table(self) -> str:
@@ -94,20 +95,33 @@ class ModelDef:
         return "active" in self.fields
 
 
-def _recorded_fields() -> dict[str, dict[str, dict[str, Any]]]:
-    with (RECORDED_DIR / "fields_get.json").open() as fh:
+def _recorded_fields(version: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """The version's recorded ``fields_get``; 18/19 were recorded without ``store`` and ``size``: 17's apply."""
+    with (versions.recorded_dir(version) / "fields_get.json").open() as fh:
         data: dict[str, dict[str, dict[str, Any]]] = json.load(fh)
+    if version >= 18:
+        base = _recorded_fields(17)
+        for model, fields in data.items():
+            for name, attrs in fields.items():
+                known = base[model].get(name, {})
+                attrs.update({k: known[k] for k in ("store", "size") if k in known and k not in attrs})
     return data
 
 
-def _fielddefs(model: str, raw: dict[str, dict[str, Any]]) -> dict[str, FieldDef]:
+def _fielddefs(model: str, raw: dict[str, dict[str, Any]], version: int) -> dict[str, FieldDef]:
     out: dict[str, FieldDef] = {}
     for name, attrs in raw.items():
-        if name.startswith(PLAN_COLUMN_PREFIX) or (model == LINE and name == "account_id"):
+        if name.startswith(PLAN_COLUMN_PREFIX) or (model in plan_models(version) and name == "account_id"):
             continue  # plan columns are made from the plans at run time
+        if (model, name) in NOT_STORED:
+            attrs = {**attrs, "store": False}
         selection = extra_models.SELECTIONS.get((model, name))
         out[name] = FieldDef(name, attrs["type"], dict(attrs), selection, _ondelete(model, name, attrs))
     return out
+
+
+# Computed and not stored, though 18/19's recordings (made without the 'store' attribute) do not say so.
+NOT_STORED = frozenset({(PROJECT, "auto_account_id")})
 
 
 def _ondelete(model: str, name: str, attrs: dict[str, Any]) -> str:
@@ -115,10 +129,11 @@ def _ondelete(model: str, name: str, attrs: dict[str, Any]) -> str:
     return extra_models.ONDELETE.get((model, name)) or ("restrict" if attrs.get("required") else "set null")
 
 
-def plan_column(name: str, label: str, plan_id: int) -> FieldDef:
-    """The many2one column a root plan adds (``account_id`` for the project plan), as Odoo 17 defines it."""
+def plan_column(name: str, label: str, plan_id: int, version: int = 17, model: str = LINE) -> FieldDef:
+    """The many2one column a root plan adds (``account_id`` for the project plan). From 18 an account in use
+    cannot be deleted (17 empties the ``x_plan`` columns of its lines)."""
     attrs = {
-        "domain": f"[('plan_id', 'child_of', {plan_id})]",
+        "domain": versions.plan_column_domain(version, model, plan_id),
         "readonly": False,
         "relation": ACCOUNT,
         "required": False,
@@ -126,25 +141,26 @@ def plan_column(name: str, label: str, plan_id: int) -> FieldDef:
         "string": label,
         "type": "many2one",
     }
-    ondelete = "restrict" if name == "account_id" else "set null"
+    ondelete = "restrict" if name == "account_id" or version >= 18 else "set null"
     return FieldDef(name, "many2one", attrs, None, ondelete)
 
 
-def _project_18(fields: dict[str, FieldDef]) -> dict[str, FieldDef]:
-    """Odoo 18 renames project.project.analytic_account_id to account_id (a plan column, like on lines)."""
-    return {k: v for k, v in fields.items() if k != "analytic_account_id"}
+def _groups(version: int) -> FieldDef:
+    name = versions.groups_field(version)
+    attrs = {"readonly": False, "relation": "res.groups", "required": False, "store": True, "string": "Groups"}
+    return FieldDef(name, "many2many", {**attrs, "type": "many2many"})
 
 
 def build_models(version: int) -> dict[str, ModelDef]:
     """All models of a fresh database with ``account`` and ``project`` installed."""
-    recorded = _recorded_fields()
+    recorded = _recorded_fields(version)
     models: dict[str, ModelDef] = {}
     for name, raw in recorded.items():
-        spec = extra_models.RECORDED_MODEL_SPECS[name]
-        fields = _fielddefs(name, raw)
-        if name == PROJECT and version >= 18:
-            fields = _project_18(fields)
-        models[name] = ModelDef(name=name, fields=fields, **spec)
+        spec = dict(extra_models.RECORDED_MODEL_SPECS[name])
+        fields = _fielddefs(name, raw, version)
+        spec["not_null"] = tuple(f for f in spec.get("not_null", ()) if f in fields)
+        spec["defaults"] = {k: v for k, v in spec.get("defaults", {}).items() if k in fields}
+        models[name] = ModelDef(name=name, fields=fields, version=version, **spec)
     for name, (spec, raw_fields) in extra_models.EXTRA_MODELS.items():
         fields = {}
         for fname, ftype, label, extra in raw_fields:
@@ -152,7 +168,9 @@ def build_models(version: int) -> dict[str, ModelDef]:
             attrs.update(extra)
             selection = extra_models.SELECTIONS.get((name, fname))
             fields[fname] = FieldDef(fname, ftype, attrs, selection, _ondelete(name, fname, attrs))
-        models[name] = ModelDef(name=name, fields=fields, **spec)
+        models[name] = ModelDef(name=name, fields=fields, version=version, **spec)
+    groups = _groups(version)
+    models["res.users"].fields[groups.name] = groups
     for model in models.values():
         for magic in MAGIC:
             model.fields.setdefault(magic, _magic_field(magic))

@@ -1,6 +1,6 @@
-"""The state of a fresh Odoo 17 database with ``account`` and ``project`` installed and analytic accounting
-enabled, as recorded in ``recorded/server_state.json``: one company (EUR), the admin user (uid 2), the four
-root plans and ``analytic.project_plan`` = '1'."""
+"""The state of a fresh database with ``account`` and ``project`` installed and analytic accounting enabled, as
+recorded in ``recorded[/<version>]/server_state.json``: one company (EUR), the admin user (uid 2), the root
+plans (17: four, Odoo's own named "Projects"; 18/19: three, "Project") and ``analytic.project_plan`` = '1'."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ import json
 import uuid
 from typing import Any
 
-from tests.fake_odoo.schema import PLAN, RECORDED_DIR
+from tests.fake_odoo import versions
+from tests.fake_odoo.schema import PLAN
 from tests.fake_odoo.store import Store
 
 SYSTEM_UID = 1
 ADMIN_UID = 2
 
 
-def recorded_plans() -> list[dict[str, Any]]:
-    with (RECORDED_DIR / "server_state.json").open() as fh:
+def recorded_plans(version: int = 17) -> list[dict[str, Any]]:
+    with (versions.recorded_dir(version) / "server_state.json").open() as fh:
         plans: list[dict[str, Any]] = json.load(fh)["plans"]
     return plans
 
@@ -60,7 +61,7 @@ def seed(store: Store, login: str) -> None:
         ],
         SYSTEM_UID,
     )
-    for plan in recorded_plans():
+    for plan in recorded_plans(store.version):
         assert not plan["parent_id"], "the recorded plans are all root plans"
         ids = create(PLAN, [{"name": plan["name"], "default_applicability": plan["default_applicability"]}], SYSTEM_UID)
         assert ids == [plan["id"]], "seed plans must get the recorded ids"

@@ -94,6 +94,8 @@ class Services:
 
     # -- object ------------------------------------------------------------------------------------------
     def _object(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
+        if self.settings.version >= 19 and len(params) < 5:  # db, uid, password, model, method, *args = params
+            raise ValueError(f"not enough values to unpack (expected at least 5, got {len(params)})")
         db, uid, password = params[0], int(params[1]), params[2]
         self._security_check(db, uid, password)
         if method == "execute":

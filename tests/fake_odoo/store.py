@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fake_odoo import analytic, convert, errors, ordering
+from tests.fake_odoo import analytic, convert, errors, ordering, versions
 from tests.fake_odoo.domain import compile_domain, is_false, mentions, normalize
 from tests.fake_odoo.schema import PLAN, FieldDef, ModelDef, build_models, plan_column, plan_models
 
@@ -46,15 +46,15 @@ class Store:
         if cached is None:
             cached = dict(self.models[model].fields)
             if model in plan_models(self.version):
-                cached.update(self._plan_fields())
+                cached.update(self._plan_fields(model))
             self._fields[model] = cached
         return cached
 
-    def _plan_fields(self) -> dict[str, FieldDef]:
-        plans = self.tables[PLAN]
-        out = {"account_id": plan_column("account_id", "Project Account", analytic.project_plan_id(self))}
+    def _plan_fields(self, model: str) -> dict[str, FieldDef]:
+        plans, version = self.tables[PLAN], self.version
+        out = {"account_id": plan_column("account_id", "Project Account", analytic.project_plan_id(self), version, model)}
         for plan_id, column in sorted(self.plan_columns.items()):
-            out[column] = plan_column(column, plans[plan_id]["name"], plan_id)
+            out[column] = plan_column(column, plans[plan_id]["name"], plan_id, version, model)
         return out
 
     def managed(self, model: str) -> frozenset[str]:
@@ -153,7 +153,7 @@ class Store:
         # _flush_search (empty order parts), the domain (_where_calc), and last the order (_order_to_sql).
         if is_false(normalize(domain)):
             return []
-        ordering.check_order_parts(order or self.model_def(model).order)
+        ordering.check_order_parts(order or self.model_def(model).order, self.version)
         matched = self.matching(model, domain, active_test)
         keys = ordering.parse_order(self, model, order)
         rows = ordering.sort_records(self, model, matched, keys)
@@ -166,7 +166,7 @@ class Store:
         mdef, fields = self.models[model], self.fields(model)
         base = analytic.defaults(self, mdef, uid)
         rows = [self._new_row(model, base, vals) for vals in vals_list]
-        convert.parse_dates(rows, fields, orm_first=False)
+        convert.parse_dates(rows, fields, orm_first=self.version >= 19)  # 19's ORM converts dates on create
         convert.check_not_null(mdef, fields, rows, partial=False)
         convert.check_foreign_keys(mdef, fields, rows, self.exists)
         analytic.check_create(self, model, rows)
@@ -189,7 +189,7 @@ class Store:
         for key, value in vals.items():
             field = fields.get(key)
             if field is None:
-                raise ValueError(f"Invalid field {key!r} on model {model!r}")
+                raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
                 row[key] = convert.to_cache(model, field, value, self.currency_decimals())
             else:
@@ -211,7 +211,7 @@ class Store:
                 continue
             field = fields.get(key)
             if field is None:
-                raise ValueError(f"Invalid field {key!r} on model {model!r}")
+                raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
                 changes[key] = convert.to_cache(model, field, value, self.currency_decimals())
             else:
@@ -267,7 +267,8 @@ class Store:
                     continue
                 if ondelete == "restrict":
                     mdef = self.models[ref_model]
-                    raise errors.fk_violation(mdef.description, ref_model, field)
+                    label = self.fields(ref_model)[field].string
+                    raise errors.fk_violation(mdef.description, ref_model, field, label, self.version)
                 if ondelete == "cascade":
                     doomed.setdefault(ref_model, set()).update(rows)
                     todo.append((ref_model, rows))
