@@ -1,4 +1,4 @@
-"""Airflow provider metadata: registers the ``odoo`` connection type and its UI form.
+"""Airflow provider metadata: the ``odoo`` connection type and its UI form, the ``odoo://`` asset URIs.
 
 The dashboard page is registered beside it, as the ``airflow.plugins`` entry point (pyproject.toml).
 """
@@ -16,6 +16,15 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Odoo external API (XML-RPC, and JSON-2 on Odoo 19+) hook used by togrant-odoo-sync.",
         "versions": ["0.1.0"],
         "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.hooks.odoo"]}],
+        # Lineage (docs/lineage.md): odoo://<host>/<db>/<model> assets, OpenLineage namespace odoo://<host>/<db>.
+        "asset-uris": [
+            {
+                "schemes": ["odoo"],
+                "handler": "odoo_sync.lineage.sanitize_uri",
+                "factory": "odoo_sync.lineage.create_asset",
+                "to_openlineage_converter": "odoo_sync.lineage.convert_asset_to_openlineage",
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "odoo",

@@ -11,7 +11,7 @@ from urllib.parse import quote, quote_plus
 from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
-from odoo_sync import guard
+from odoo_sync import guard, lineage
 from odoo_sync.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.errors import (
     Failure,
@@ -179,7 +179,9 @@ class OdooHook(BaseHook):
             return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
 
         known_ids = list(args[0]) if method in ("write", "unlink") and args else []
-        return self._run(client, model, method, send, entities, known_ids)
+        result = self._run(client, model, method, send, entities, known_ids)
+        lineage.odoo_call(self, client.endpoint, model, method)  # a changed model is the task's output
+        return result
 
     def search_read(
         self, model: str, domain: list[Any], fields: list[str], *, entities: Sequence[Entity] = (), **kwargs: Any

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from odoo_sync import lineage
 from odoo_sync.paths import SOURCE_SQL_DIR
 
 CHUNK_ROWS = 5000
@@ -23,6 +24,7 @@ def query(name: str) -> str:
 
 def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[str, Any]]:
     """Small reference tables (projects, categories, budget lines) fit in memory."""
+    lineage.source_read(conn, name)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query(name), {"tenant_id": tenant_id})  # type: ignore[arg-type]
         return cur.fetchall()
@@ -30,6 +32,7 @@ def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[
 
 def count(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> int:
     """A count query's answer (progress logs, the deletion check)."""
+    lineage.source_read(conn, name)
     with conn.cursor() as cur:
         cur.execute(query(name), params)  # type: ignore[arg-type]
         row = cur.fetchone()
@@ -46,6 +49,7 @@ def fingerprints(
     conn: psycopg.Connection, tenant_id: str, settled: datetime | None, next_settled: datetime
 ) -> tuple[str | None, str]:
     """Fingerprints of the lines updated before ``settled`` and before ``next_settled`` (one scan)."""
+    lineage.source_read(conn, "spending_lines_fingerprint")
     with conn.cursor() as cur:
         params = {"tenant_id": tenant_id, "settled": settled, "next": next_settled}
         cur.execute(query("spending_lines_fingerprint"), params)  # type: ignore[arg-type]
@@ -57,6 +61,7 @@ def fingerprints(
 
 def lines_by_id(conn: psycopg.Connection, tenant_id: str, ids: list[str]) -> list[dict[str, Any]]:
     """These lines as the source has them now (missing ids: deleted)."""
+    lineage.source_read(conn, "spending_lines_by_id")
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query("spending_lines_by_id"), {"tenant_id": tenant_id, "ids": ids})  # type: ignore[arg-type]
         rows = cur.fetchall()
@@ -68,6 +73,7 @@ def changed_lines(
     conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime | None, chunk: int = CHUNK_ROWS
 ) -> Iterator[list[dict[str, Any]]]:
     """Spending lines changed in [start, end), streamed in chunks through a server-side cursor."""
+    lineage.source_read(conn, "spending_lines_changed")
     with conn.transaction(), conn.cursor(name="odoo_sync_lines", row_factory=dict_row) as cur:
         cur.itersize = chunk
         cur.execute(query("spending_lines_changed"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
