@@ -26,7 +26,7 @@ def test_version_has_the_recorded_shape(odoo: OdooTarget, recorded_state: dict[s
     version = odoo.common.version()
     expected = recorded_state["version"]
     assert set(version) == set(expected)
-    assert version["server_version_info"][0] == 17
+    assert version["server_version_info"][0] == expected["server_version_info"][0]
     assert [type(v) for v in version["server_version_info"]] == [int, int, int, str, int, str]
     if not odoo.real:
         assert version == expected
@@ -41,7 +41,7 @@ def test_authenticate_returns_the_uid(odoo: OdooTarget, recorded_faults: dict[st
 
 def test_authenticate_with_an_api_key(odoo: OdooTarget, fake: FakeOdoo) -> None:
     assert odoo.common.authenticate(odoo.db, odoo.login, API_KEY, {}) == 2
-    assert odoo.proxy("object").execute_kw(odoo.db, 2, API_KEY, "res.users", "check_access_rights", ["read"]) is True
+    assert odoo.proxy("object").execute_kw(odoo.db, 2, API_KEY, "res.users", "search", [[("id", "=", 2)]]) == [2]
 
 
 @pytest.mark.parametrize("login_ok", [True, False])
@@ -81,6 +81,7 @@ def test_unknown_service_is_fault_1_keyerror(odoo: OdooTarget, recorded_faults: 
 
 
 def test_unknown_method_on_the_object_service(odoo: OdooTarget, recorded_faults: dict[str, Any]) -> None:
+    """17/18: IndexError reading the missing arguments; 19 unpacks them first (ValueError)."""
     with pytest.raises(xmlrpc.client.Fault) as info:
         odoo.proxy("object").nosuch()
     assert info.value.faultCode == 1
@@ -119,7 +120,7 @@ def test_other_versions_report_their_number(version: int) -> None:
     with FakeOdoo(version=version) as srv:
         info = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/common").version()
     assert info["server_version_info"] == [version, 0, 0, "final", 0, ""]
-    assert info["server_version"] == info["server_serie"] == f"{version}.0"
+    assert info["server_serie"] == f"{version}.0" and info["server_version"].startswith(f"{version}.0")
 
 
 def test_execute_takes_positional_arguments(odoo: OdooTarget) -> None:

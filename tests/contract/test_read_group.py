@@ -23,7 +23,7 @@ def totals(odoo: OdooTarget) -> dict[str, Any]:
                 "name": f"{odoo.prefix}{i}",
                 "ref": f"{odoo.prefix}{i}",
                 "amount": amount,
-                column: acc,
+                **({column: acc} if acc else {}),  # 18+ refuses a line whose written plan columns are all empty
                 "date": "2024-01-10" if i < 3 else "2024-02-20",
             }
             for i, (acc, amount) in enumerate(amounts)

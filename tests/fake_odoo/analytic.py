@@ -166,7 +166,8 @@ def _sync_column(store: Store, plan_id: int) -> None:
             store.plan_columns[plan_id] = f"{PLAN_COLUMN_PREFIX}{plan_id}_id"
     elif not is_root and column is not None:
         del store.plan_columns[plan_id]
-        store.drop_column(column)
+        if store.version < 18:  # 18 keeps the column's data: it is back when the plan is a root again
+            store.drop_column(column)
 
 
 def root_of(store: Store, plan_id: int | None) -> int | None:

@@ -16,9 +16,14 @@ SYSTEM_UID = 1
 ADMIN_UID = 2
 
 
-def recorded_plans(version: int = 17) -> list[dict[str, Any]]:
+def recorded_state(version: int = 17) -> dict[str, Any]:
     with (versions.recorded_dir(version) / "server_state.json").open() as fh:
-        plans: list[dict[str, Any]] = json.load(fh)["plans"]
+        state: dict[str, Any] = json.load(fh)
+    return state
+
+
+def recorded_plans(version: int = 17) -> list[dict[str, Any]]:
+    plans: list[dict[str, Any]] = recorded_state(version)["plans"]
     return plans
 
 

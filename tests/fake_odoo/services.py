@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tests.fake_odoo import errors, orm
+from tests.fake_odoo import errors, orm, seed
 from tests.fake_odoo.store import Store
 
 
@@ -38,6 +38,8 @@ class Settings(Protocol):
 
 
 def version_info(version: int) -> dict[str, Any]:
+    if version >= 18:
+        return dict(seed.recorded_state(version)["version"])
     return {
         "server_version": f"{version}.0",
         "server_version_info": [version, 0, 0, "final", 0, ""],
@@ -85,7 +87,7 @@ class Services:
     def _db(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
         calls: dict[str, Callable[..., Any]] = {
             "list": lambda document=False: [self.settings.db],
-            "server_version": lambda: f"{self.settings.version}.0",
+            "server_version": lambda: version_info(self.settings.version)["server_version"],
             "db_exist": lambda db_name: db_name == self.settings.db,
         }
         if method not in calls:
