@@ -1,6 +1,6 @@
-"""Changes after the first sync: one budget line's category moved over its 2,000 lines, and lines revised with
-values that differ per line. Each is a run of the task functions over the whole window (the cursor moved back,
-as the incremental row does), so the time includes reading every line; only the changed ones are written."""
+"""Changes after the first sync: one budget line's category moved over its 2,000 lines (an incremental run), and
+lines revised with values that differ per line (a run over the whole window, the cursor moved back as the
+incremental row does, so its time includes reading every line; only the changed ones are written)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,20 @@ def rewind(dsn: str) -> None:
 
 
 def category_move(dsn: str, tenant_id: str, lines: int) -> dict[str, Any]:
-    """Move PRJ-0001 / 2.1 from TRV to EQP: Odoo calls of the run that follows, by method."""
+    """Move PRJ-0001 / 2.1 from TRV to EQP: Odoo calls of the run that follows, by method.
+
+    No rewind: the run reads the budget line in its lookback, and its lines as the ones whose accounts changed.
+    """
     with psycopg.connect(dsn) as conn:
-        conn.execute(_MOVE, (_LATE, tenant_id, source.MOVE_PROJECT, source.MOVE_BUDGET_LINE))
-    rewind(dsn)
+        conn.execute(
+            _MOVE, (source.END - timedelta(minutes=10), tenant_id, source.MOVE_PROJECT, source.MOVE_BUDGET_LINE)
+        )
     run = run_tasks(tenant_id, "bench__move")
-    return {**brief(run), "lines_moved": min(lines, source.MOVE_LINES)}
+    return {
+        **brief(run),
+        "lines_moved": min(lines, source.MOVE_LINES),
+        "lines_written": run.summary.get("line", {}).get("updated"),
+    }
 
 
 def revise(dsn: str, tenant_id: str, lines: int, cap: int, baseline: RunFigures) -> dict[str, Any]:

@@ -67,8 +67,9 @@ def changes_table(profile: str, sizes: list[dict[str, Any]]) -> list[str]:
         move, rev = s.get("category_move"), s.get("revised")
         if move:
             muts = {k: v for k, v in move["calls_by_method"].items() if k.rsplit(".", 1)[-1] in MUTATING}
+            written = move.get("lines_written") or move["lines_moved"]
             out.append(
-                f"{s['lines']:>8,} | {'category move':<24} {move['lines_moved']:>7,} {move['seconds']:>9.2f} "
+                f"{s['lines']:>8,} | {'category move':<24} {written:>7,} {move['seconds']:>9.2f} "
                 f"{move['calls']:>6} {move['mutations']:>10} | {muts}"
             )
         if rev:
