@@ -48,6 +48,11 @@ NO_JSON2 = (
     "GET /json/version gave no version: this server has no JSON-2 API (Odoo 19 or newer); "
     "set the connection's api to xmlrpc or auto"
 )
+# A bearer token goes in an HTTP header: printable ASCII, no space at either end (Odoo's keys are 40 hex digits).
+# Any other secret (a password with an accent, a key pasted with a trailing space) is no API key: it is refused
+# as Odoo refuses a wrong key, before anything is sent, so ``auto`` hands it to XML-RPC and no HTTP library's
+# error (UnicodeEncodeError, h11's "Illegal header value b'bearer ...'") carries the secret.
+NOT_A_KEY = "Invalid apikey (not sent: an API key is printable ASCII with no space at its ends)"
 
 
 def named_args(method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -135,6 +140,7 @@ class Json2Client:
             cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
         )
         self._headers = {"Authorization": f"bearer {endpoint.secret}", "User-Agent": USER_AGENT}
+        self._sendable_key = _header_safe(endpoint.secret)
         if endpoint.db:
             self._headers["X-Odoo-Database"] = endpoint.db
         self.last_stats = CallStats(None, 0, 0.0)
@@ -179,6 +185,9 @@ class Json2Client:
         self._http.close()
 
     def _post(self, model: str, method: str, body: dict[str, Any]) -> Any:
+        if not self._sendable_key:
+            self.last_stats = CallStats(None, 0, 0.0)
+            raise Json2Error(401, NOT_A_KEY)
         headers = {**self._headers, "Content-Type": "application/json"}
         response = self._send("POST", f"/json/2/{model}/{method}", json.dumps(body).encode(), headers)
         ok, result = _json(response)
@@ -216,6 +225,11 @@ def _stdlib_error(exc: httpx.HTTPError, timeout: float) -> Exception:
     if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
         return ConnectionError(f"{type(exc).__name__}: {exc}")
     return exc
+
+
+def _header_safe(secret: str) -> bool:
+    """Can ``secret`` travel as ``Authorization: bearer <secret>``: printable ASCII, no space at its ends."""
+    return secret.isascii() and secret.isprintable() and secret == secret.strip()
 
 
 @functools.cache
