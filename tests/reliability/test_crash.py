@@ -1,13 +1,15 @@
 """The worker is killed (SIGKILL, a real process) at each step of a write; the re-run leaves 0 duplicates, 0 lost.
 
 The test Odoo runs in the test process, so it outlives the killed worker; PostgreSQL drops the dead worker's
-session, and with it the tenant's advisory lock.
+session, and with it the tenant's advisory lock. Every case runs over XML-RPC; over JSON-2 (``api: json2`` with an
+API key, read by the worker from the same Airflow connection) each step runs once, each on another model.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import pytest
@@ -44,17 +46,29 @@ def ledger_states_once_booked(db: psycopg.Connection, model: str, pending: int) 
     return states
 
 
-@pytest.mark.parametrize("step", harness.STEPS)
-@pytest.mark.parametrize(("model", "batch", "size"), TARGETS, ids=["accounts", "projects", "lines"])
+def cases() -> list[Any]:
+    """Every step of every target over XML-RPC; over JSON-2 each step once, on a different model (suite time)."""
+    names = dict(zip(TARGETS, ("accounts", "projects", "lines"), strict=True))
+    over_xmlrpc = [("xmlrpc", target, step) for target in TARGETS for step in harness.STEPS]
+    over_json2 = [("json2", TARGETS[0], "before_call"), ("json2", TARGETS[2], "after_answer")]
+    over_json2.append(("json2", TARGETS[1], "after_commit"))
+    return [
+        pytest.param(transport, *target, step, id=f"{transport}-{names[target]}-{step}")
+        for transport, target, step in over_xmlrpc + over_json2
+    ]
+
+
+@pytest.mark.parametrize(("transport", "model", "batch", "size", "step"), cases())
 def test_kill_at_each_step_of_a_write_then_rerun(
     model: str,
     batch: int,
     size: int,
     step: str,
+    transport: str,
     source: psycopg.Connection,
     odoo_for: Callable[..., FakeOdoo],
 ) -> None:
-    odoo = odoo_for("acme")
+    odoo = odoo_for("acme", transport=transport)
     before = len(odoo.records(model))
     worker = Worker("--tenant", "acme", "--stop", f"{model}:{batch}:{step}")
     assert worker.expect("STOP") == f"STOP {step}"
@@ -63,6 +77,7 @@ def test_kill_at_each_step_of_a_write_then_rerun(
     ledger_states_once_booked(source, model, size + ahead if step != "after_commit" else ahead)
     worker.kill()
     figures.add("crashes")
+    figures.add("faults_injected", kind=f"worker killed {step}")
 
     landed = len(odoo.records(model)) - before
     states = ledger_states(source, model)
@@ -79,5 +94,7 @@ def test_kill_at_each_step_of_a_write_then_rerun(
     audit(records_of(odoo), source, "acme", LINE_IDS).assert_clean()
     assert ledger_states(source, LINE) == {"done": N_LINES}
     assert forbidden_calls(odoo.calls) == []
+    if transport == "json2":  # the worker and the re-run spoke JSON-2 only, never the deprecated XML-RPC
+        assert {c.service for c in odoo.calls} == {"json2"}
     created = sum(c.n_records or 0 for c in odoo.calls if c.model == model and c.model_method == "create")
     assert created == len(odoo.records(model)) - before  # nothing created twice, even transiently
