@@ -1,4 +1,8 @@
-"""The sync log is append-only for the sync's role; only the retention job removes rows, by age, in batches."""
+"""The sync log is append-only for the sync's role; only the retention job removes rows, by age, in batches.
+
+And over either of Odoo's APIs (``transport``), every call the hook makes has its sync_log call: one row per entity
+sharing a call_id, with its HTTP status, bytes, latency and outcome, and the error scrubbed.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,14 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from odoo_sync.errors import OdooRecordError, OdooTransientError
+from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.retention import purge_sync_log
+from odoo_sync.sync_log import Entity, RunContext, SyncLog
 from tests.conftest import PG_HOST, PG_PORT
+from tests.reliability import figures
+from tests.reliability.checks import ACCOUNT
+from tests.reliability.conftest import API_KEY, PASSWORD, connect, serve
 
 pytestmark = [pytest.mark.reliability, pytest.mark.integration]
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -98,3 +108,53 @@ def test_retention_removes_only_rows_older_than_the_configured_days_in_batches(d
 def test_retention_refuses_nonsense_settings(db: psycopg.Connection, keep: int, batch: int) -> None:
     with pytest.raises(ValueError):
         purge_sync_log(db, keep, now=NOW, batch_size=batch)
+
+
+def test_every_call_over_either_api_has_its_sync_log_call(transport: str, db: psycopg.Connection) -> None:
+    """Creates, a write, reads, a rejected record, a 503 and a 429 page, an unlink: as many sync_log calls as
+    requests (rows of one call share its call_id), each with its status, bytes and latency; no secret."""
+    secret = API_KEY if transport == "json2" else PASSWORD
+    server = serve("acme", secret, transport)
+    try:
+        connect("odoo_audited", server, secret, transport, tenant_id="acme")
+        hook = OdooHook("odoo_audited", tenant_id="acme", sync_log=SyncLog(db, "acme", RunContext("d", "r", 1)))
+        plan = server.add_plan("Donor budget line")
+        keys = [Entity("category", c, "create", f"acme:category:{c}:create") for c in ("HR", "TRV")]
+        ids = hook.create_many(ACCOUNT, [{"name": c, "code": c, "plan_id": plan} for c in ("HR", "TRV")], keys)
+        hook.write(ACCOUNT, ids[:1], {"name": "Human resources"}, keys[:1])
+        assert len(hook.search_read(ACCOUNT, [("id", "in", ids)], ["name"])) == 2
+        server.fail_record = lambda model, vals: "Invalid code"
+        with pytest.raises(OdooRecordError, match="Invalid code"):
+            hook.create_many(ACCOUNT, [{"name": "EQP", "code": "EQP", "plan_id": plan}], [])
+        server.fail_record = None
+        server.http_error, server.http_error_count = 503, 1
+        with pytest.raises(OdooTransientError, match="HTTP 503"):
+            hook.search_count(ACCOUNT, [])
+        server.retry_after, server.http_error, server.http_error_count = 0, 429, 1
+        assert hook.search_count(ACCOUNT, []) == 2  # the hook waited Retry-After (0 s) and asked again
+        hook.unlink(ACCOUNT, ids[1:], keys[1:])
+        for kind in ("record rejected", "5xx", "429"):
+            figures.add("faults_injected", kind=kind)
+
+        rows = db.execute(
+            "SELECT call_id, count(*), min(method), min(outcome), min(http_status), min(response_bytes),"
+            " min(latency_ms), min(error) FROM odoo_sync.sync_log WHERE tenant_id = 'acme' GROUP BY call_id"
+            " ORDER BY min(id)"
+        ).fetchall()
+        db.commit()
+        pages = 2  # the 503 and the 429 never reached Odoo's RPC layer: sent, answered, not in server.calls
+        assert len(rows) == len(server.calls) + pages
+        assert [(r[2], r[3], r[4]) for r in rows if r[3] == "error"] == [
+            ("create", "error", 422 if transport == "json2" else 200),
+            ("search_count", "error", 503),
+            ("search_count", "error", 429),
+        ]
+        assert all(r[4] is not None and r[5] > 0 and r[6] >= 0 for r in rows)  # every call was answered
+        assert [r[1] for r in rows if r[2] in ("create", "write", "unlink") and r[3] == "ok"] == [2, 1, 1]
+        text = str(rows)
+        figures.add("failed_calls_audited", sum(1 for r in rows if r[3] == "error"))
+        figures.add("secrets_tried")
+        figures.add("secrets_found", int(secret in text))
+        assert secret not in text and "Traceback" not in text
+    finally:
+        server.stop()
