@@ -68,8 +68,8 @@ class LossyProxy:
                     return
                 self.send_response(answer.status)
                 for key in RETURNED:
-                    if answer.getheader(key) is not None:
-                        self.send_header(key, answer.getheader(key))
+                    if (value := answer.getheader(key)) is not None:
+                        self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
