@@ -68,7 +68,8 @@ class OdooTarget:
     def version(self) -> int:
         """The server's major version (``common.version()``)."""
         if self._version is None:
-            self._version = int(self.common.version()["server_version_info"][0])
+            info: dict[str, Any] = self.common.version()  # type: ignore[assignment]
+            self._version = int(info["server_version_info"][0])
         return self._version
 
     def facts(self, name: str) -> Any:

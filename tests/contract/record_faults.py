@@ -1,6 +1,6 @@
 """Record a real Odoo's answer to every contract fault case, in the shape of ``recorded/faults.json``.
 
-    python -m tests.contract.record_faults http://127.0.0.1:8070 odoo18 admin admin > tests/fake_odoo/recorded/18/faults.json
+    python -m tests.contract.record_faults http://127.0.0.1:8070 odoo18 admin admin > recorded/18/faults.json
 
 The same calls as ``test_faults.CASES`` (plus the envelope cases of ``test_common``); records it creates are
 removed afterwards. A fault 1 keeps only the traceback's last line, as the Odoo 17 recording does.

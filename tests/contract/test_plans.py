@@ -140,6 +140,8 @@ def test_a_line_keeps_one_account_once_its_plan_columns_are_written(odoo: OdooTa
     fault = odoo.fault(LINE, "write", [line], {column: False})
     assert (fault.faultCode, fault.faultString) == (2, "At least one analytic account must be set")
     assert isinstance(odoo.create(LINE, {"name": f"{odoo.prefix}none"}), int)  # no plan column written: fine
+    batch = [{"name": f"{odoo.prefix}b1", column: account}, {"name": f"{odoo.prefix}b2"}]  # checked batch-wide
+    assert odoo.fault(LINE, "create", batch).faultString == "At least one analytic account must be set"
 
 
 def test_account_balance_comes_from_its_plan_column(odoo: OdooTarget) -> None:

@@ -67,8 +67,9 @@ def defaults(store: Store, mdef: ModelDef, uid: int) -> dict[str, Any]:
 def check_create(store: Store, model: str, rows: list[dict[str, Any]]) -> None:
     if model == PLAN and not project_plan_id(store):  # Odoo checks browse(int(param)), truthy unless 0
         raise errors.UserError(NO_PROJECT_PLAN)
+    written = {key for row in rows for key in row}  # constraints run on the whole batch
     for row in rows if model == LINE else ():
-        _check_line_accounts(store, set(row), row)
+        _check_line_accounts(store, written, row)
 
 
 def _check_line_accounts(store: Store, written: set[str], row: dict[str, Any]) -> None:

@@ -95,7 +95,7 @@ class BaseModel:
                 raise ValueError(versions.text(version, "invalid_field_read", field=name, model=self._name))
         return [name for name in dict.fromkeys(fields) if name != "id"]
 
-    def _read(self, ids: list[int], names: list[str], load: Any = "_classic_read") -> list[dict[str, Any]]:
+    def _read_format(self, ids: list[int], names: list[str], load: Any = "_classic_read") -> list[dict[str, Any]]:
         table = self._store.tables[self._name]
         recs = [table[i] for i in ids if i in table]
         return Reader(self._store, self._name, load).rows(recs, names)
@@ -131,7 +131,7 @@ class BaseModel:
             offset=offset,
             limit=limit,
         )
-        return self._read(ids, names, **read_kwargs) if ids else []
+        return self._read_format(ids, names, **read_kwargs) if ids else []
 
     def read_group(
         self,
@@ -233,7 +233,7 @@ class BaseModel:
     # -- multi (first argument: ids) -------------------------------------------------------------------------
     def read(self, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list[dict[str, Any]]:
         self._check("read")
-        return self._read(_ids(ids), self._fields_to_read(fields, empty=not _ids(ids)), load)
+        return self._read_format(_ids(ids), self._fields_to_read(fields, empty=not _ids(ids)), load)
 
     def write(self, ids: Any, vals: Any) -> bool:
         self._check("write")

@@ -52,7 +52,9 @@ class Store:
 
     def _plan_fields(self, model: str) -> dict[str, FieldDef]:
         plans, version = self.tables[PLAN], self.version
-        out = {"account_id": plan_column("account_id", "Project Account", analytic.project_plan_id(self), version, model)}
+        out = {
+            "account_id": plan_column("account_id", "Project Account", analytic.project_plan_id(self), version, model)
+        }
         for plan_id, column in sorted(self.plan_columns.items()):
             out[column] = plan_column(column, plans[plan_id]["name"], plan_id, version, model)
         return out

@@ -19,9 +19,18 @@ TEXTS: dict[str, tuple[tuple[int, str], ...]] = {
         (16, "The method '{method}' does not exist on the model '{model}'"),
         (18, "The method '{model}.{method}' does not exist"),
     ),
-    "invalid_field_write": ((16, "Invalid field {field!r} on model {model!r}"), (19, "Invalid field {field!r} in {model!r}")),
-    "invalid_field_read": ((16, "Invalid field {field!r} on model {model!r}"), (19, "Invalid field {field!r} on {model!r}")),
-    "invalid_leaf": ((16, "Invalid field {model}.{field} in leaf {leaf!r}"), (19, "Invalid field {model}.{field} in condition {leaf!r}")),
+    "invalid_field_write": (
+        (16, "Invalid field {field!r} on model {model!r}"),
+        (19, "Invalid field {field!r} in {model!r}"),
+    ),
+    "invalid_field_read": (
+        (16, "Invalid field {field!r} on model {model!r}"),
+        (19, "Invalid field {field!r} on {model!r}"),
+    ),
+    "invalid_leaf": (
+        (16, "Invalid field {model}.{field} in leaf {leaf!r}"),
+        (19, "Invalid field {model}.{field} in condition {leaf!r}"),
+    ),
     "not_null": (
         (
             16,
