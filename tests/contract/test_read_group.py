@@ -124,3 +124,21 @@ def test_bad_orderby(odoo: OdooTarget, totals: dict[str, Any], orderby: str, las
         LINE, "read_group", totals["domain"], ["amount:sum"], [totals["column"]], lazy=False, orderby=orderby
     )
     assert fault.faultCode == 1 and last_line(fault.faultString) == last
+
+
+def test_formatted_read_group_from_19(odoo: OdooTarget, totals: dict[str, Any]) -> None:
+    """19's formatted_read_group(domain, groupby, aggregates): aggregates keyed by spec, ``__extra_domain``;
+    17/18 have no such method (read_group still answers in 19, deprecated)."""
+    col, domain = totals["column"], totals["domain"]
+    if odoo.version < 19:
+        fault = odoo.fault(LINE, "formatted_read_group", domain, [col], ["amount:sum"])
+        assert fault.faultCode == 1 and "formatted_read_group" in last_line(fault.faultString)
+        return
+    groups = odoo.call(LINE, "formatted_read_group", domain, [col], ["amount:sum", "__count"])
+    by_key = {(g[col][0] if g[col] else False): g for g in groups}
+    assert (by_key[totals["a"]]["amount:sum"], by_key[totals["a"]]["__count"]) == (30.3, 2)
+    assert by_key[False]["__extra_domain"] == [[col, "=", False]]
+    assert set(by_key[totals["b"]]) == {col, "__extra_domain", "amount:sum", "__count"}
+    assert odoo.call(LINE, "formatted_read_group", domain, [], ["amount:sum"]) == [
+        {"__extra_domain": [[1, "=", 1]], "amount:sum": 26.65}
+    ]

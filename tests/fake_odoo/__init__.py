@@ -6,8 +6,10 @@ when started with ``version=19`` (``json2.py``; an API key of ``api_keys`` as th
     ...
     srv.stop()
 
-Behaviour follows the facts recorded from a real Odoo 17.0 server in ``recorded/`` (fields_get, faults,
-seed state, timings; from Odoo 19.0, ``json2_19.json``) and Odoo's source where the recording is silent. See
+Behaviour follows the facts recorded from real Odoo 17.0 servers in ``recorded/`` (fields_get, faults,
+seed state, timings; from Odoo 19.0, ``json2_19.json``), and from 18.0 and 19.0 in ``recorded/18/`` and
+``recorded/19/`` with ``version=18|19`` (what differs: ``versions.py``), and Odoo's source where the recording
+is silent. See
 ``server.FakeOdoo`` for the fault switches (down, http_error, delay, reject_auth, fail_record, ...) and the
 statistics (calls, count).
 """

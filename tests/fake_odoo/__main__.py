@@ -7,6 +7,7 @@ import signal
 import threading
 from types import FrameType
 
+from tests.fake_odoo import versions
 from tests.fake_odoo.server import FakeOdoo
 
 
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--api-key", action="append", default=[], dest="api_keys")
-    parser.add_argument("--version", type=int, default=17, choices=(16, 17, 18))
+    parser.add_argument("--version", type=int, default=17, choices=versions.VERSIONS)
     args = parser.parse_args(argv)
     stop = threading.Event()
 

@@ -3,6 +3,7 @@ way it does in Odoo: ``TypeError: BaseModel.search() got an unexpected keyword a
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from tests.fake_odoo.computed import Reader, display_name
 from tests.fake_odoo.domain import is_false, normalize
 from tests.fake_odoo.store import Store
 
+LOG = logging.getLogger("odoo.models")
 PRIVATE = re.compile(r"^(_.*|init)$")
 MULTI = frozenset(
     {
@@ -144,6 +146,11 @@ class BaseModel:
         lazy: bool = True,
     ) -> list[dict[str, Any]]:
         self._check("read")
+        if self._store.version >= 19:
+            LOG.warning(
+                "Since 19.0, read_group is deprecated. Please use _read_group in the backend code or "
+                "formatted_read_group for a complete formatted result"
+            )
         return readgroup.read_group(
             self._store,
             self._name,
@@ -170,10 +177,14 @@ class BaseModel:
         """Odoo 19's read_group: eager groups with ``__extra_domain``, aggregates keyed by their spec (``__count``
         only when asked for)."""
         specs = [a for a in aggregates if a != "__count"]
-        rows = self.read_group(domain, specs, groupby, offset, limit, order, False)
+        self._check("read")
+        active = self.env.active_test
+        rows = readgroup.read_group(
+            self._store, self._name, domain, specs, groupby, offset, limit, order, False, active
+        )
         out = []
         for row in rows:
-            values = [(g, row[g][0] if isinstance(row[g], list) else row[g]) for g in groupby]
+            values = [(g, row[g][0] if isinstance(row[g], (list, tuple)) else row[g]) for g in groupby]
             extra = [[g, "=", v] for g, v in values] or [[1, "=", 1]]
             group = {**{g: row[g] for g in groupby}, "__extra_domain": extra}
             group.update({spec: row.get(spec.split(":")[0]) for spec in specs})
