@@ -54,7 +54,9 @@ def parse_order(store: Store, model: str, order: Any) -> list[OrderKey]:
         if prop and field.type != "properties" and store.version < 18:  # 18 orders by the many2one
             raise ValueError(f"Order a property ({prop!r}) on a non-properties field ({name!r})")
         if not field.store and name not in store.model_def(model).also_stored:
-            continue  # "Model %r cannot be sorted on field %r (not a column)" is only logged
+            if store.version >= 18:
+                raise ValueError(f"Cannot convert {model}.{name} to SQL because it is not stored")
+            continue  # 17: "Model %r cannot be sorted on field %r (not a column)" is only logged
         desc = (match["direction"] or "").lower() == "desc"
         nulls = (match["nulls"] or "").lower()
         nulls_first = nulls == "nulls first" if nulls else desc
