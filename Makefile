@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench migrate clean
+.PHONY: setup demo test lint bench migrate clean up down
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest
+
+# A local Airflow (api-server, scheduler, dag-processor, triggerer; LocalExecutor) with the demo tenant: scripts/local_airflow.py
+up: setup
+	$(PY) -m scripts.local_airflow up
+
+down:
+	$(PY) -m scripts.local_airflow down
 
 lint: setup
 	$(VENV)/bin/ruff check odoo_sync dags plugins tests bench scripts
