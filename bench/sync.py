@@ -105,12 +105,26 @@ def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
         with psycopg.connect(dsn) as conn:
             forget(conn, TENANT)  # a fresh server: the tenant is bound anew (the project's runs are measured)
         octx = tasks.check_odoo(TENANT, {"run_id": "bench__setup"})
-        figures: RawFigures = run(target, load_workload(dsn, TENANT, octx, f"b{uuid.uuid4().hex[:6]}:"))
+        tag = f"b{uuid.uuid4().hex[:6]}:"
+        try:
+            figures: RawFigures = run(target, load_workload(dsn, TENANT, octx, tag))
+        except Exception:
+            if profile == "real":  # a run that failed halfway: what it created carries its tag
+                _unlink(target, _tagged(target, tag))
+            raise
         if profile == "real":
             _unlink(target, figures.created)
         return figures
     finally:
         target.stop()
+
+
+def _tagged(target: odoo.Target, tag: str) -> dict[str, list[int]]:
+    """Records of a raw run, found by the tag its refs, codes and names start with."""
+    raw = RawOdoo(target)
+    raw.login()
+    field = {LINE: "ref", ACCOUNT: "code", PROJECT: "name"}
+    return {m: raw.call(m, "search", [(f, "=like", f"{tag}%")]) for m, f in field.items()}
 
 
 def _cleanup_project_records(target: odoo.Target, dsn: str) -> None:
