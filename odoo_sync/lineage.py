@@ -41,8 +41,9 @@ def odoo_call(context: Any, endpoint: OdooEndpoint, model: str | None, method: s
     if model is None or method not in MUTATING_METHODS:
         return
     try:
-        kwargs = {"url": endpoint.url, "database": endpoint.db, "model": model}
-        _collector().add_output_asset(context=context, scheme=SCHEME, asset_kwargs=kwargs)
+        if (collector := _collector()) is not None:
+            kwargs = {"url": endpoint.url, "database": endpoint.db, "model": model}
+            collector.add_output_asset(context=context, scheme=SCHEME, asset_kwargs=kwargs)
     except Exception:
         log.warning("Lineage of a write to %s not reported", model, exc_info=True)
 
@@ -50,11 +51,13 @@ def odoo_call(context: Any, endpoint: OdooEndpoint, model: str | None, method: s
 def source_read(conn: psycopg.Connection, query_name: str) -> None:
     """Report the relations ``include/sql/source/<query_name>.sql`` reads as inputs."""
     try:
+        if (collector := _collector()) is None:
+            return
         info = conn.info
         host = "localhost" if info.host.startswith("/") else info.host  # a Unix socket is this machine
         for schema, table in relations_read(query_name):
             kwargs = {"host": host, "port": info.port, "database": info.dbname, "schema": schema, "table": table}
-            _collector().add_input_asset(context=conn, scheme="postgres", asset_kwargs=kwargs)
+            collector.add_input_asset(context=conn, scheme="postgres", asset_kwargs=kwargs)
     except Exception:
         log.warning("Lineage of source query %s not reported", query_name, exc_info=True)
 
@@ -70,6 +73,17 @@ def relations_read(query_name: str) -> tuple[tuple[str, str], ...]:
 
 
 def _collector() -> Any:
+    """Airflow's hook lineage collector while a task runs; None elsewhere: no task event to attach lineage to.
+
+    Outside a task (benchmarks, tests calling the hook) this also spares the collector's one-off cost: creating it
+    loads every plugin and provider (~1-2 s), which a task's process has done already.
+    """
+    from airflow.sdk import get_current_context
+
+    try:
+        get_current_context()
+    except RuntimeError:
+        return None
     from airflow.providers.common.compat.lineage.hook import get_hook_lineage_collector
 
     return get_hook_lineage_collector()

@@ -78,3 +78,13 @@ def test_openlineage_translates_the_asset_with_the_registered_converter() -> Non
     dataset = translate_airflow_asset(asset, None)
     assert dataset is not None
     assert (dataset.namespace, dataset.name) == ("odoo://127.0.0.1:8069/acme", "project.project")
+
+
+def test_lineage_is_collected_only_while_a_task_runs() -> None:
+    """Outside a task there is no event to attach it to (and the collector's creation would load every plugin)."""
+    from airflow.sdk.execution_time.context import set_current_context
+    from airflow.sdk.lineage import HookLineageCollector
+
+    assert lineage._collector() is None
+    with set_current_context({}):  # type: ignore[arg-type]
+        assert isinstance(lineage._collector(), HookLineageCollector)
