@@ -119,6 +119,11 @@ def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
         target.stop()
 
 
+def _alive(raw: RawOdoo, model: str, ids: list[int]) -> list[int]:
+    """These ids that still exist, archived ones too (a search by id: ``exists`` is private on Odoo 19)."""
+    return list(raw.call(model, "search", [("id", "in", ids)], context={"active_test": False}))
+
+
 def _tagged(target: odoo.Target, tag: str) -> dict[str, list[int]]:
     """Records of a raw run, found by the tag its refs, codes and names start with."""
     raw = RawOdoo(target)
@@ -141,7 +146,7 @@ def _cleanup_project_records(target: odoo.Target, dsn: str) -> None:
 def _unlink(target: odoo.Target, created: dict[str, list[int]]) -> None:
     """Remove what a run created in a real Odoo: lines, then projects, then accounts.
 
-    Only what still ``exists``: Odoo 17 removes a project's analytic account with the project, and a record
+    Only what still exists: Odoo 17 removes a project's analytic account with the project, and a record
     removed by hand (or by an earlier, interrupted clean-up) must not stop the rest.
     """
     raw = RawOdoo(target)
@@ -149,7 +154,7 @@ def _unlink(target: odoo.Target, created: dict[str, list[int]]) -> None:
     for model in (LINE, PROJECT, ACCOUNT):
         ids = created.get(model, [])
         for i in range(0, len(ids), 5000):
-            alive = raw.call(model, "exists", ids[i : i + 5000])
+            alive = _alive(raw, model, ids[i : i + 5000])
             if alive:
                 raw.call(model, "unlink", alive)
 

@@ -47,7 +47,7 @@ def measure(target: Target, batch: int = 500, single: int = 200) -> dict[str, An
         amounts = {r["id"]: r["amount"] for r in odoo.call(LINE, "read", ids, ["amount"])}
         parent_ok = all(amounts[line_id] == -3.0 - i for i, line_id in enumerate(ids))
     finally:
-        alive = odoo.call(LINE, "exists", ids) if ids else []
+        alive = odoo.call(LINE, "search", [("id", "in", ids)]) if ids else []
         if alive:
             odoo.call(LINE, "unlink", alive)
         odoo.call(ACCOUNT, "unlink", [account])
