@@ -1,8 +1,11 @@
 """Fixtures and figures of the reliability suite (``pytest -m reliability``).
 
 Every test here is marked ``reliability``; the figures the tests count (faults injected, runs, records checked,
-duplicates, lost lines, secrets found, bad inputs) are printed at the end of the session and saved as JSON
-(``$ODOO_SYNC_FIGURES`` or ``.pytest_cache/reliability-figures.json``).
+duplicates, lost lines, secrets found, bad inputs) are printed at the end of the session, one column per
+transport, and saved as JSON (``$ODOO_SYNC_FIGURES`` or ``.pytest_cache/reliability-figures.json``).
+
+A test that takes the ``transport`` fixture runs twice: over XML-RPC against an Odoo 17 test server with a
+password, and over JSON-2 (``api: json2``) against an Odoo 19 test server with an API key.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _xfail_figures_apart(request: pytest.FixtureRequest) -> Iterator[None]:
+def _figures_by_transport_and_xfail_apart(request: pytest.FixtureRequest) -> Iterator[None]:
     figures.PREFIX["value"] = "xfail:" if request.node.get_closest_marker("xfail") else ""
     callspec = getattr(request.node, "callspec", None)
     figures.TRANSPORT["value"] = callspec.params.get("transport", "xmlrpc") if callspec else "xmlrpc"
