@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -127,8 +126,7 @@ def open_incident(conn: psycopg.Connection, tenant_id: str) -> Incident | None:
 
 def start_incident(conn: psycopg.Connection, tenant_id: str, since: datetime, summary: str) -> Incident:
     """Record a drift episode; a retried check finds the same row and refreshes its summary."""
-    row = conn.execute(_START, (tenant_id, since, summary)
-    ).fetchone()
+    row = conn.execute(_START, (tenant_id, since, summary)).fetchone()
     conn.commit()
     assert row is not None
     return Incident(*row)
@@ -145,8 +143,7 @@ def claim_alert(conn: psycopg.Connection, incident_id: int, now: datetime) -> bo
 
 
 def claim_resolve(conn: psycopg.Connection, incident_id: int, now: datetime) -> Incident | None:
-    row = conn.execute(_RESOLVE, (now, now, incident_id)
-    ).fetchone()
+    row = conn.execute(_RESOLVE, (now, now, incident_id)).fetchone()
     return Incident(*row) if row else None
 
 
@@ -156,7 +153,7 @@ def forget_missing(conn: psycopg.Connection, tenant_id: str, missing: Sequence[M
     archived or restored ones are recorded with Odoo's flag (the next reconciliation writes the source's back)."""
     deleted = [m for m in missing if m.problem == "deleted"]
     changed = [m for m in missing if m.problem != "deleted"]
-    n = _update(conn, tenant_id, _ABSENT, deleted) + _update(conn, tenant_id, _FLIPPED, changed)
+    n = _update(conn, tenant_id, deleted, flip=False) + _update(conn, tenant_id, changed, flip=True)
     conn.commit()
     return n
 
@@ -173,22 +170,27 @@ def forget_values(conn: psycopg.Connection, tenant_id: str, column: str, account
     return rowcount
 
 
-_ABSENT = "state = 'absent', odoo_id = NULL, vals = NULL, vals_hash = NULL"
+# Deleted in Odoo: absent, so the next reconciliation creates it again under a new generation.
+_ABSENT = (
+    "UPDATE odoo_sync.record r SET state = 'absent', odoo_id = NULL, vals = NULL, vals_hash = NULL,"
+    " updated_at = now() FROM unnest(%s::text[], %s::text[]) AS m(entity_type, entity_id)"
+    " WHERE r.tenant_id = %s AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id"
+    " AND r.state = 'present'"
+)
 # What Odoo holds now is the other active flag: the planner then writes the written one back.
 _FLIPPED = (
-    "vals = jsonb_set(coalesce(vals, '{}'::jsonb), '{active}',"
-    " to_jsonb(NOT coalesce((vals->>'active')::boolean, true))), vals_hash = NULL"
+    "UPDATE odoo_sync.record r SET vals = jsonb_set(coalesce(vals, '{}'::jsonb), '{active}',"
+    " to_jsonb(NOT coalesce((vals->>'active')::boolean, true))), vals_hash = NULL, updated_at = now()"
+    " FROM unnest(%s::text[], %s::text[]) AS m(entity_type, entity_id)"
+    " WHERE r.tenant_id = %s AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id"
+    " AND r.state = 'present'"
 )
 
 
-def _update(conn: psycopg.Connection, tenant_id: str, sets: str, records: Sequence[MissingRecord]) -> int:
+def _update(conn: psycopg.Connection, tenant_id: str, records: Sequence[MissingRecord], *, flip: bool) -> int:
     if not records:
         return 0
-    params: list[Any] = [tenant_id, [m.entity_type for m in records], [m.entity_id for m in records]]
-    return conn.execute(
-        f"UPDATE odoo_sync.record r SET {sets}, updated_at = now()"  # noqa: S608 - two fixed SET lists
-        " FROM unnest(%s::text[], %s::text[]) AS m(entity_type, entity_id)"
-        " WHERE r.tenant_id = %s AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id"
-        " AND r.state = 'present'",
-        [params[1], params[2], params[0]],
-    ).rowcount
+    params = ([m.entity_type for m in records], [m.entity_id for m in records], tenant_id)
+    if flip:
+        return conn.execute(_FLIPPED, params).rowcount
+    return conn.execute(_ABSENT, params).rowcount
