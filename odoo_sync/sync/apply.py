@@ -9,7 +9,7 @@ from odoo_sync.keys import IdempotencyKey
 from odoo_sync.sync.planner import Mutation, Plan, values_hash, write_operation
 from odoo_sync.sync.records import ABSENT, RecordState
 from odoo_sync.sync.runtime import Session
-from odoo_sync.sync.specs import EntitySpec
+from odoo_sync.sync.specs import ANY_ACTIVE, EntitySpec
 from odoo_sync.sync_log import Entity
 from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
 
@@ -28,7 +28,7 @@ def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *,
     counts.skipped += p.unchanged
     s.breaker.check(spec, p.gone)
     reused = _creates(s, spec, p.creates, scope, adopt)
-    _writes(s, spec, [*reused, *p.writes])
+    _writes(s, spec, [*_still_different(s, spec, reused), *p.writes])
     _removals(s, spec, p.removals)
 
 
@@ -65,6 +65,40 @@ def _creates(
             saved.append(m.after.but(odoo_id=result.ids[key]))
     s.records.save(spec.entity_type, spec.model, saved)
     return rewrites
+
+
+def _still_different(s: Session, spec: EntitySpec, rewrites: list[Mutation]) -> list[Mutation]:
+    """Records found again after a crash hold unknown values: one read for the batch, and only those that differ
+    from what the source wants are written (a crashed run's batch came back as one call, not one per record)."""
+    if not rewrites:
+        return []
+    fields = sorted({name for m in rewrites for name in m.vals or {}})
+    domain: list[Any] = [("id", "in", [int(m.after.odoo_id or 0) for m in rewrites])]
+    if "active" in fields:
+        domain.append(ANY_ACTIVE)
+    in_odoo = {int(r["id"]): r for r in s.hook.search_read(spec.model, domain, fields)}
+    different, known = [], []
+    for m in rewrites:
+        row = in_odoo.get(int(m.after.odoo_id or 0))
+        if row is not None and _same(m.vals or {}, row):
+            known.append((m.before or m.after).but(vals=m.after.vals, vals_hash=m.after.vals_hash))
+        else:
+            different.append(m)  # a record gone meanwhile is the write's missing-record path
+    s.records.save(spec.entity_type, spec.model, known)
+    return different
+
+
+def _same(vals: dict[str, Any], row: dict[str, Any]) -> bool:
+    for name, want in vals.items():
+        have = row.get(name)
+        if isinstance(have, list | tuple):  # many2one: [id, display name]
+            have = have[0] if have else False
+        if isinstance(want, float) or isinstance(have, float):
+            if not isinstance(have, int | float) or abs(float(have) - float(want)) > 1e-9:
+                return False
+        elif have != want and not (want is None and have is False):
+            return False
+    return True
 
 
 def _before_create(after: RecordState, error: str) -> RecordState:

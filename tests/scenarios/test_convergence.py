@@ -181,6 +181,7 @@ def test_a_lost_integration_database_duplicates_nothing(synced: World) -> None:
     assert synced.run() == "success"
     assert synced.assert_converged() == 321
     assert synced.mutations()["create"] == 1  # only the new line
+    assert synced.mutations()["write"] == 0  # the records found again hold the source's values: read, not rewritten
 
 
 OPERATIONS = ("edit", "void", "restore", "delete", "insert", "backdate", "move", "late")
