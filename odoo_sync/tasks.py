@@ -14,6 +14,7 @@ from odoo_sync.plans import context_summary, resolve_context
 from odoo_sync.sync import cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
 from odoo_sync.sync.context import OdooContext
+from odoo_sync.sync.dry_run import save_dry_run
 from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.lines import line_targets, sync_lines
 from odoo_sync.sync.reference import sync_budget_lines, sync_categories, sync_projects
@@ -89,9 +90,11 @@ def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
 
 
 def _finish(s: Session) -> dict[str, Any]:
-    if s.dry_run is not None:  # the plan is the artifact (task log and XCom); no error-share gate on a plan
+    if s.dry_run is not None:  # the plan is the artifact (task log, XCom, health page); no error-share gate
         log.info("%s", s.dry_run.table())
-        return {"dry_run": s.dry_run.as_dict()}
+        summary = s.dry_run.as_dict()
+        save_dry_run(s.conn, s.tenant.tenant_id, s.sync_log.run, summary)
+        return {"dry_run": summary}
     log.info("%s", s.summary.table())
     tracked = {entity: s.records.count(entity) for entity in s.summary.counts}
     s.summary.check_error_share(s.tenant.max_error_share, tracked)

@@ -102,6 +102,7 @@ def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
     rows, has_next = queries.sync_log_page(conn, flt)
     html = _env.get_template("dashboard.html").render(
         states=states,
+        dry_runs=queries.dry_runs(conn),
         counts=_counts(states),
         rows=rows,
         has_next=has_next,

@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import psycopg
+from psycopg.types.json import Jsonb
+
 from odoo_sync.sync.planner import Mutation, Plan
 from odoo_sync.sync.specs import EntitySpec
+from odoo_sync.sync_log import RunContext
 
 KEYS_SHOWN = 20  # per entity and kind in the summary; the counts are complete
 KINDS = ("create", "write", "remove")
@@ -100,3 +104,14 @@ class DryRun:
                     more = e.counts[kind] - len(e.keys[kind])
                     lines.append(f"{name} {kind}: {', '.join(e.keys[kind])}" + (f" (+{more} more)" if more else ""))
         return "\n".join(lines)
+
+
+def save_dry_run(conn: psycopg.Connection, tenant_id: str, run: RunContext, summary: dict[str, Any]) -> None:
+    """Keep a task's dry run for the health page (finance reads it there before approving the real run)."""
+    if not summary["entities"]:
+        return
+    conn.execute(
+        "INSERT INTO odoo_sync.dry_run (tenant_id, dag_id, run_id, summary) VALUES (%s, %s, %s, %s)",
+        (tenant_id, run.dag_id, run.run_id, Jsonb(summary)),
+    )
+    conn.commit()

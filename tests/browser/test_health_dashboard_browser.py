@@ -69,6 +69,13 @@ def test_pills_filter_and_screenshot(api_server: str, db: psycopg.Connection) ->
         " VALUES ('beta', now(), 'drift', 2, 1, %s)",
         ('{"summary": "2 plan totals changed in Odoo by hand; 1 line deleted in Odoo"}',),
     )
+    db.execute(
+        "INSERT INTO odoo_sync.dry_run (tenant_id, run_id, summary) VALUES ('acme', 'manual__dry', %s)",
+        (
+            '{"entities": {"line": {"counts": {"create": 4, "write": 0, "remove": 1, "rejected": 0}}},'
+            ' "money": {"project": {"PRJ-001": "-412.50"}}}',
+        ),
+    )
     db.commit()
     jwt = token(api_server)
     with sync_api.sync_playwright() as p:
@@ -95,6 +102,9 @@ def test_pills_filter_and_screenshot(api_server: str, db: psycopg.Connection) ->
             badge = frame.locator('.card[data-tenant="beta"] [data-testid="drift-badge"]')
             assert (badge.get_attribute("data-drift"), badge.is_visible()) == ("drift", True)
             assert "1 line deleted in Odoo" in frame.locator('.card[data-tenant="beta"] .drift-summary').inner_text()
+            dry_run = frame.locator('table[data-testid="dry-runs"] tr[data-tenant="acme"]')
+            assert dry_run.is_visible() and "line: 4 / 0 / 1" in dry_run.inner_text()
+            assert "PRJ-001: -412.50" in dry_run.inner_text()
             frame.locator('input[name="key"]').fill("acme:project:PRJ-007:create")
             frame.locator('button[type="submit"]').click()
             rows = frame.locator('table[data-testid="sync-log"] tbody tr')

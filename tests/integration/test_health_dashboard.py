@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -36,9 +37,7 @@ def seed(db: psycopg.Connection, error: str = EVIL) -> None:
             Ping(T0, True, 3100.0, server_version="17.0"),
             Ping(T0, True, 3100.0, server_version="17.0"),
         ),
-        Health(
-            "gamma", State.RED, since, (failing, error), Ping(T0, False, 2.0, "connection", error), good, 5
-        ),
+        Health("gamma", State.RED, since, (failing, error), Ping(T0, False, 2.0, "connection", error), good, 5),
     ]
     repository.save_states(db, healths, T0)
     log = SyncLog(db, "acme", RunContext("odoo_sync__acme", "scheduled__2026-11-23T09:00:00+00:00", 1))
@@ -85,9 +84,7 @@ def test_filter_by_key_exact_and_prefix(client: TestClient) -> None:
     assert [r["odoo_id"] for r in one["rows"]] == [1007]
     prefix = client.get("/api/sync-log", params={"key": "acme:project:PRJ-01*"}).json()
     assert len(prefix["rows"]) == 10
-    assert (
-        "acme:project:PRJ-007:create" in client.get("/", params={"key": "acme:project:PRJ-007:create"}).text
-    )
+    assert "acme:project:PRJ-007:create" in client.get("/", params={"key": "acme:project:PRJ-007:create"}).text
 
 
 def test_filter_by_tenant_outcome_and_time(client: TestClient) -> None:
@@ -176,3 +173,23 @@ def test_500_tenants_a_compact_table_cards_only_for_those_needing_attention(
     body = client.get("/api/health", params={"state": "red", "q": "t1"}).json()
     assert [t["tenant_id"] for t in body["tenants"]] == ["t100", "t150"]
     assert body["counts"]["green"] == 450
+
+
+def test_a_dry_run_is_shown_with_its_counts_and_the_money_per_project(
+    client: TestClient, db: psycopg.Connection
+) -> None:
+    summary = {
+        "tenant_id": "acme",
+        "entities": {"line": {"counts": {"create": 3, "write": 1, "remove": 2, "rejected": 0, "unchanged": 9}}},
+        "money": {"project": {"PRJ-001": "-1250.00", "PRJ-002": "80.00"}},
+    }
+    db.execute(
+        "INSERT INTO odoo_sync.dry_run (tenant_id, dag_id, run_id, summary) VALUES ('acme', 'odoo_sync__acme',"
+        " 'manual__dry', %s)",
+        (json.dumps(summary),),
+    )
+    db.commit()
+    html = client.get("/").text
+    table = html[html.index('data-testid="dry-runs"') :]
+    assert "manual__dry" in table and "line: 3 / 1 / 2" in table
+    assert "PRJ-001: -1250.00" in table and "PRJ-002: 80.00" in table

@@ -77,6 +77,9 @@ def test_a_dry_run_of_a_reconciliation_lists_every_change_and_the_money_but_send
     assert keys["write"][0].startswith(f"acme:line:{ids[0]}:write-1-")
     moved = Decimal("-250.00") + (Decimal("-1000.00") - amount_0) - amount_1  # costs are negative in Odoo
     assert sum(Decimal(v) for v in plan["money"]["project"].values()) == moved
+    kept = synced.db.execute("SELECT summary FROM odoo_sync.dry_run WHERE summary->'entities' ? 'line'").fetchall()
+    synced.db.commit()
+    assert [row[0]["money"] for row in kept] == [plan["money"]]  # for the health page: finance approves there
 
     assert synced.run(reconcile=True) == "success"  # the real run does what the dry run showed
     assert synced.mutations() == {"create": 1, "write": 1, "unlink": 1}
