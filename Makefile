@@ -36,7 +36,7 @@ bench: setup
 	$(PY) -m bench.run
 
 migrate: setup
-	$(PY) -m odoo_sync.migrate
+	$(PY) -m odoo_sync.store.migrate
 
 clean:
 	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache

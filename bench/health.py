@@ -59,7 +59,7 @@ def worker() -> None:
     from odoo_sync.config import TenantConfig
     from odoo_sync.health.pinger import ping_all
     from odoo_sync.health.settings import load_settings
-    from odoo_sync.sync_log import RunContext
+    from odoo_sync.store.sync_log import RunContext
 
     plan = json.loads(sys.stdin.read())
     u = plan["urls"]

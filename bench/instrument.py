@@ -10,8 +10,8 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync.ledger import Ledger
-from odoo_sync.sync_log import SyncLog
+from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.sync_log import SyncLog
 
 
 def ledger_methods() -> list[str]:

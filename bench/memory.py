@@ -52,7 +52,7 @@ def worker(n_lines: int, url: str) -> None:
         source.seed(env.dsn(dbname), sync.TENANT, n_lines)
         seed_s = time.perf_counter() - seeded
         sync._configure(dbname, calls_per_second=20)
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
         target = Target("fake", url, "bench", "admin", "admin")
@@ -106,7 +106,7 @@ def reconcile_worker(dbname: str, url: str, changed: int) -> None:
                 " WHERE id IN (SELECT id FROM togrant.spending_lines ORDER BY id LIMIT %s)",
                 (changed,),
             )
-    from odoo_sync import tasks
+    from odoo_sync.airflow import tasks
 
     context = {"run_id": "bench__reconcile", "logical_date": source_end(), "params": {"reconcile": True}}
     octx = tasks.check_odoo(sync.TENANT, context)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_sync.client import XmlRpcClient
+from odoo_sync.odoo.client import XmlRpcClient
 from tests.fake_odoo import RECORDED_DIR, FakeOdoo
 
 TIMINGS = json.loads((RECORDED_DIR / "timings.json").read_text())

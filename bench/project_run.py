@@ -27,7 +27,7 @@ class RunFigures:
 
 def run_tasks(tenant_id: str, run_id: str, params: dict[str, Any] | None = None) -> RunFigures:
     """check_odoo, projects, budget_categories, budget_lines, analytic_lines over the whole source window."""
-    from odoo_sync import tasks
+    from odoo_sync.airflow import tasks
 
     logging.getLogger("odoo_sync").setLevel(logging.WARNING)
     context: dict[str, Any] = {

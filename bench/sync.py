@@ -24,7 +24,7 @@ def measure_size(
         dsn = env.dsn(dbname)
         counts = source.seed(dsn, TENANT, n)
         _configure(dbname, calls_per_second)
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
         a_target = odoo.start(profile)
@@ -96,7 +96,7 @@ def _cursor_runs(dsn: str) -> tuple[RunFigures, RunFigures]:
 
 def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
     """A fresh server (same profile); plans resolved and source read before the clock starts."""
-    from odoo_sync import tasks
+    from odoo_sync.airflow import tasks
     from odoo_sync.sync.binding import forget
 
     target = odoo.start(profile)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from airflow.sdk import get_parsing_context
 
+from odoo_sync.airflow.drift_dag import build_drift_dag
 from odoo_sync.config import load_tenants
-from odoo_sync.drift.dag import build_drift_dag
 from odoo_sync.health.settings import load_settings
 
 _wanted = get_parsing_context().dag_id  # a worker running one task needs only that tenant's DAG

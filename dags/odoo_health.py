@@ -55,7 +55,7 @@ with DAG(
 
     @task
     def migrate_schema() -> None:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
 

@@ -31,7 +31,7 @@ with DAG(
 
     @task
     def purge_sync_log(**context: Any) -> int:
-        from odoo_sync import retention
+        from odoo_sync.store import retention
 
         return retention.purge_for_run(context)
 

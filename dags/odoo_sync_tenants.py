@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from airflow.sdk import get_parsing_context
 
+from odoo_sync.airflow.dag_factory import build_tenant_dag
 from odoo_sync.config import load_tenants
-from odoo_sync.dag_factory import build_tenant_dag
 
 _wanted = get_parsing_context().dag_id  # a worker running one task needs only that tenant's DAG
 for _tenant in load_tenants().tenants:

@@ -5,8 +5,8 @@
 #
 #   1. logs/ and the SimpleAuthManager password folder become writable by AIRFLOW_UID
 #   2. airflow db migrate                                  Airflow's metadata database
-#   3. python -m odoo_sync.migrate --conn-id odoo_sync_db  the integration's schema in the odoo_sync database
-#   4. one Airflow pool per tenant (python -m odoo_sync.pools)
+#   3. python -m odoo_sync.store.migrate --conn-id odoo_sync_db  the integration's schema in the odoo_sync database
+#   4. one Airflow pool per tenant (python -m odoo_sync.airflow.pools)
 #   5. the UI login (SimpleAuthManager) is written from _AIRFLOW_WWW_USER_USERNAME / _AIRFLOW_WWW_USER_PASSWORD
 set -euo pipefail
 
@@ -33,11 +33,11 @@ fi
 echo "== Airflow metadata database: airflow db migrate"
 as_airflow /entrypoint airflow db migrate
 
-echo "== Integration schema: python -m odoo_sync.migrate --conn-id odoo_sync_db"
-as_airflow /entrypoint python -m odoo_sync.migrate --conn-id odoo_sync_db
+echo "== Integration schema: python -m odoo_sync.store.migrate --conn-id odoo_sync_db"
+as_airflow /entrypoint python -m odoo_sync.store.migrate --conn-id odoo_sync_db
 
-echo "== Pools: one per tenant in include/tenants.yaml (python -m odoo_sync.pools | airflow pools import)"
-as_airflow /entrypoint bash -c 'python -m odoo_sync.pools > /tmp/odoo-sync-pools.json && airflow pools import /tmp/odoo-sync-pools.json'
+echo "== Pools: one per tenant in include/tenants.yaml (python -m odoo_sync.airflow.pools | airflow pools import)"
+as_airflow /entrypoint bash -c 'python -m odoo_sync.airflow.pools > /tmp/odoo-sync-pools.json && airflow pools import /tmp/odoo-sync-pools.json'
 
 echo "== UI login for ${_AIRFLOW_WWW_USER_USERNAME:-airflow} (SimpleAuthManager, $passwords_file)"
 as_airflow /entrypoint python -c '

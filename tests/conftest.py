@@ -43,7 +43,7 @@ def pg_database() -> Iterator[str]:
     with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{TEST_DB}"')
     set_airflow_conn("odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=PG_USER, schema=TEST_DB)
-    from odoo_sync.migrate import migrate
+    from odoo_sync.store.migrate import migrate
 
     with psycopg.connect(dsn(TEST_DB)) as conn:
         migrate(conn)

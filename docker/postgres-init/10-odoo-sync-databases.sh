@@ -6,7 +6,7 @@
 # `docker compose down -v` (which drops all data) and a new start.
 #
 #   odoo_sync       the integration's own database (ledger, sync_log, health, watermarks); owned by role
-#                   odoo_sync, which airflow-init's `python -m odoo_sync.migrate` and the DAGs use
+#                   odoo_sync, which airflow-init's `python -m odoo_sync.store.migrate` and the DAGs use
 #   togrant_source  a stand-in for the grant platform's database: owned by role togrant (loads data, e.g. the
 #                   compose `demo` profile), read by role togrant_reader, which is what Airflow's
 #                   togrant_source connection uses: SELECT only, read-only transactions by default

@@ -16,10 +16,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from odoo_sync import db
 from odoo_sync.dashboard import queries, runbook
 from odoo_sync.dashboard.queries import LogFilter
 from odoo_sync.health.alerts import runbook_anchor
+from odoo_sync.store import db
 
 TEMPLATES = Path(__file__).parent / "templates"
 DRIFT_LABELS = {"clean": "no drift", "pending": "sync pending", "drift": "drift", "error": "drift check failed"}

@@ -8,13 +8,13 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import db
 from odoo_sync.config import tenant_by_id
-from odoo_sync.drift import repository
 from odoo_sync.drift.report import DRIFT, ERROR
 from odoo_sync.health import alerts
 from odoo_sync.health.incidents import Decision, Incident
 from odoo_sync.health.settings import HealthSettings, load_settings
+from odoo_sync.store import db
+from odoo_sync.store import drift as repository
 
 log = logging.getLogger(__name__)
 RUNBOOK_ANCHOR = "drift-odoo-changed-by-hand"

@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from odoo_sync import metrics
-from odoo_sync.client import major_version
-from odoo_sync.drift import odoo_side, repository
+from odoo_sync.drift import odoo_side
 from odoo_sync.drift.report import DriftReport, MissingRecord, Totals, add_amount, compare_totals
-from odoo_sync.plans import resolve_context
+from odoo_sync.odoo.client import major_version
+from odoo_sync.store import drift as repository
+from odoo_sync.store.sync_log import CallResult, Entity
 from odoo_sync.sync import source
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.lines import desired_lines, line_targets
 from odoo_sync.sync.planner import plan
+from odoo_sync.sync.plans import resolve_context
 from odoo_sync.sync.runtime import Session, run_context, session
 from odoo_sync.sync.specs import SPECS
-from odoo_sync.sync_log import CallResult, Entity
 
 log = logging.getLogger(__name__)
 DRIFT_ENTITY = "drift"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from odoo_sync import guard
 from odoo_sync.drift.report import MissingRecord, Totals, account_problem, add_amount
-from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.odoo import guard
+from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.sync.context import PlanRef
 from odoo_sync.sync.specs import ANY_ACTIVE, LINE
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from odoo_sync import db
-from odoo_sync.drift import repository
 from odoo_sync.drift.report import DRIFT, HAND, MissingRecord
+from odoo_sync.store import db
+from odoo_sync.store import drift as repository
 
 log = logging.getLogger(__name__)
 FINEST_FIRST = ("budget_line", "category", "project")  # rewrite the fewest lines that explain the drift

@@ -126,7 +126,7 @@ def overdue_mail(dag_id: str, run_id: str, deadline: str, settings: HealthSettin
 def send(mail: Mail, settings: HealthSettings, kind: str = "health_alert", tenant_id: str | None = None) -> bool:
     """Deliver through the configured notifiers (``notifiers``: SMTP by default); False if none took it
     because none is usable (e.g. SMTP alone and nobody on call). A failure of every channel raises."""
-    from odoo_sync import notify
+    from odoo_sync.health import notify
 
     notice = notify.Notice(kind, mail.subject, mail.html, tenant_id)
     smtp = {"from_email": settings.from_email, "smtp_conn_id": settings.smtp_conn_id}

@@ -7,8 +7,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from odoo_sync import notify
-from odoo_sync.health import alerts
+from odoo_sync.health import alerts, notify
 from odoo_sync.health.settings import HealthSettings, settings_from
 
 log = logging.getLogger(__name__)

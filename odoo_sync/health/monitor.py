@@ -9,15 +9,17 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import db, metrics
+from odoo_sync import metrics
 from odoo_sync.config import TenantConfig, load_tenants
-from odoo_sync.health import alerts, repository
+from odoo_sync.health import alerts
 from odoo_sync.health.incidents import Incident, decide
 from odoo_sync.health.pinger import ping_all
 from odoo_sync.health.settings import HealthSettings, load_settings
 from odoo_sync.health.state import Health, History, State, evaluate
+from odoo_sync.store import db
+from odoo_sync.store import health as repository
+from odoo_sync.store.sync_log import SyncLog
 from odoo_sync.sync.runtime import run_context
-from odoo_sync.sync_log import SyncLog
 
 log = logging.getLogger(__name__)
 HEALTH_LOG_TENANT = "health"  # placeholder tenant of the SyncLog that writes every tenant's buffered rows

@@ -11,13 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from typing import Any
 
-from odoo_sync.client import OdooEndpoint, major_version
 from odoo_sync.config import TenantConfig
 from odoo_sync.errors import OdooAuthError, OdooVersionError, classify
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.json2 import api_of
+from odoo_sync.odoo.client import OdooEndpoint, major_version
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.json2 import api_of
 from odoo_sync.scrub import scrub_text
-from odoo_sync.sync_log import LogRow, RunContext, SyncLog
+from odoo_sync.store.sync_log import LogRow, RunContext, SyncLog
 
 log = logging.getLogger(__name__)
 PLAN_MODEL = "account.analytic.plan"

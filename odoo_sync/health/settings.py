@@ -14,7 +14,7 @@ import yaml
 from odoo_sync.paths import tenants_file
 
 ENV_PREFIX = "ODOO_SYNC_HEALTH_"
-NOTIFIER_KINDS = ("smtp", "webhook", "slack", "class")  # see odoo_sync.notify
+NOTIFIER_KINDS = ("smtp", "webhook", "slack", "class")  # see odoo_sync.health.notify
 
 
 @dataclass(frozen=True, slots=True)

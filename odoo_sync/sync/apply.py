@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey
+from odoo_sync.store.records import ABSENT, RecordState
+from odoo_sync.store.sync_log import Entity
 from odoo_sync.sync.planner import Mutation, Plan, values_hash, write_operation
-from odoo_sync.sync.records import ABSENT, RecordState
 from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import ANY_ACTIVE, EntitySpec
-from odoo_sync.sync_log import Entity
-from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
+from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
 
 
 def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *, adopt: bool = False) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 
 from odoo_sync.errors import OdooPermanentError, OdooSetupError
-from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.sync.context import OdooContext
 
 _SELECT = "SELECT tenant_id, odoo_identity, odoo_url, odoo_db, plans FROM odoo_sync.tenant_binding"
@@ -97,7 +97,7 @@ def forget(conn: psycopg.Connection, tenant_id: str) -> int:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from odoo_sync import db
+    from odoo_sync.store import db
 
     parser = argparse.ArgumentParser(description="Tenant bindings to Odoo databases.")
     parser.add_argument("action", choices=["forget"])

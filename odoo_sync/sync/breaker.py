@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from odoo_sync.errors import OdooPermanentError
-from odoo_sync.sync.records import PRESENT, RecordStore
+from odoo_sync.store.records import PRESENT, RecordStore
 from odoo_sync.sync.specs import EntitySpec
 
 

@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from odoo_sync.store.sync_log import RunContext
 from odoo_sync.sync.planner import Mutation, Plan
 from odoo_sync.sync.specs import EntitySpec
-from odoo_sync.sync_log import RunContext
 
 KEYS_SHOWN = 20  # per entity and kind in the summary; the counts are complete
 KINDS = ("create", "write", "remove")

@@ -12,14 +12,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from odoo_sync.mapping import LineTargets, RowError, detail_id, key, line_vals
+from odoo_sync.store.records import PRESENT
 from odoo_sync.sync import source
 from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
+from odoo_sync.sync.mapping import LineTargets, RowError, detail_id, key, line_vals
 from odoo_sync.sync.planner import Desired, plan
 from odoo_sync.sync.rates import RateBook, odoo_loader
-from odoo_sync.sync.records import PRESENT
 from odoo_sync.sync.reference import present_ids
 from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import BUDGET_LINE, CATEGORY, PROJECT_ACCOUNT, SPENDING_LINE

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey
-from odoo_sync.sync.records import ABSENT, PRESENT, RecordState
+from odoo_sync.store.records import ABSENT, PRESENT, RecordState
 from odoo_sync.sync.specs import EntitySpec
 
 

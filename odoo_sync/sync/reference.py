@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from odoo_sync.mapping import RowError, account_vals, detail_id, key
+from odoo_sync.store.records import RecordState
 from odoo_sync.sync import source
 from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
+from odoo_sync.sync.mapping import RowError, account_vals, detail_id, key
 from odoo_sync.sync.planner import Desired, plan
-from odoo_sync.sync.records import RecordState
 from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import ANY_ACTIVE, BUDGET_LINE, CATEGORY, PROJECT_ACCOUNT, PROJECT_RECORD, EntitySpec
 

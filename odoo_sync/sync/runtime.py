@@ -10,16 +10,16 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import db
 from odoo_sync.config import TenantConfig, tenant_by_id
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.ledger import Ledger
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store import db
+from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.records import RecordStore
+from odoo_sync.store.sync_log import RunContext, SyncLog
 from odoo_sync.sync.breaker import RemovalBreaker
 from odoo_sync.sync.dry_run import DryRun
-from odoo_sync.sync.records import RecordStore
 from odoo_sync.sync.summary import Summary
-from odoo_sync.sync_log import RunContext, SyncLog
-from odoo_sync.writer import IdempotentWriter
+from odoo_sync.sync.writer import IdempotentWriter
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from odoo_sync import lineage
+from odoo_sync.odoo import lineage
 from odoo_sync.paths import SOURCE_SQL_DIR
 
 CHUNK_ROWS = 5000

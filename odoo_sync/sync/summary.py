@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from odoo_sync.errors import OdooPermanentError
-from odoo_sync.writer import EnsureResult
+from odoo_sync.sync.writer import EnsureResult
 
 
 @dataclass

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.ledger import Ledger
-from odoo_sync.sync_log import RunContext, SyncLog
-from odoo_sync.writer import IdempotentWriter
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.sync_log import RunContext, SyncLog
+from odoo_sync.sync.writer import IdempotentWriter
 from tests.conftest import set_airflow_conn
 from tests.fake_odoo import FakeOdoo
 

@@ -17,9 +17,10 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
-from odoo_sync.health import monitor, repository
+from odoo_sync.health import monitor
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.health.settings import HealthSettings
+from odoo_sync.store import health as repository
 from tests.conftest import set_airflow_conn
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from odoo_sync.health import repository
 from odoo_sync.health.pinger import PingResult
+from odoo_sync.store import health as repository
 from tests.conftest import REPO
 from tests.fake_odoo import FakeOdoo
 from tests.integration import test_health_alerts

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from odoo_sync.dashboard.app import create_app
-from odoo_sync.health import repository
 from odoo_sync.health.state import Health, Ping, State
-from odoo_sync.sync_log import CallResult, Entity, RunContext, SyncLog
+from odoo_sync.store import health as repository
+from odoo_sync.store.sync_log import CallResult, Entity, RunContext, SyncLog
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

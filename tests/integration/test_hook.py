@@ -12,9 +12,9 @@ from odoo_sync.errors import (
     OdooVersionError,
     OdooWriteRefused,
 )
-from odoo_sync.guard import FINANCE_MODELS
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.sync_log import Entity, SyncLog
+from odoo_sync.odoo.guard import FINANCE_MODELS
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.sync_log import Entity, SyncLog
 from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import PASSWORD, odoo_conn
 

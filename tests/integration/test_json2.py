@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from odoo_sync.client import OdooEndpoint
 from odoo_sync.errors import (
     OdooAuthError,
     OdooPermanentError,
@@ -30,10 +29,11 @@ from odoo_sync.errors import (
     OdooWriteRefused,
     classify,
 )
-from odoo_sync.guard import WriteRefused
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.json2 import Json2Client
-from odoo_sync.sync_log import Entity, SyncLog
+from odoo_sync.odoo.client import OdooEndpoint
+from odoo_sync.odoo.guard import WriteRefused
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.json2 import Json2Client
+from odoo_sync.store.sync_log import Entity, SyncLog
 from tests.fake_odoo import RECORDED_DIR, FakeOdoo
 from tests.integration.conftest import PASSWORD, odoo_conn
 

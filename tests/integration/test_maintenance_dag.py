@@ -32,7 +32,7 @@ def test_daily_run_purges_rows_older_than_the_window(
 
 
 def test_keep_days_setting_is_validated() -> None:
-    from odoo_sync.retention import keep_days_setting
+    from odoo_sync.store.retention import keep_days_setting
 
     assert keep_days_setting({}) == 400
     assert keep_days_setting({"ODOO_SYNC_LOG_KEEP_DAYS": "90"}) == 90

@@ -15,9 +15,10 @@ import pytest
 
 from odoo_sync import metrics
 from odoo_sync.drift import check
-from odoo_sync.health import monitor, repository
+from odoo_sync.health import monitor
 from odoo_sync.health.pinger import PingResult
-from odoo_sync.sync_log import CallResult, Entity, SyncLog
+from odoo_sync.store import health as repository
+from odoo_sync.store.sync_log import CallResult, Entity, SyncLog
 from tests.conftest import REPO
 from tests.scenarios.world import World, seed_source, start_odoo
 

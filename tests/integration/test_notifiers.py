@@ -16,12 +16,12 @@ import psycopg
 import pytest
 from airflow.sdk import BaseNotifier
 
-from odoo_sync import notify
 from odoo_sync.drift import alerting
-from odoo_sync.health import monitor, repository
+from odoo_sync.health import monitor, notify
 from odoo_sync.health.deadline import _as_kwargs, notify_health_run_overdue
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.health.settings import HealthSettings
+from odoo_sync.store import health as repository
 from tests.conftest import set_airflow_conn
 from tests.integration import test_health_alerts
 from tests.integration.test_health_alerts import Sink

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 import psycopg
 import pytest
 
-from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.keys import IdempotencyKey
-from odoo_sync.ledger import Ledger, LedgerEntry
-from odoo_sync.writer import ChangeItem, CreateItem, CreateSpec, IdempotentWriter
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.ledger import Ledger, LedgerEntry
+from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, IdempotentWriter
 from tests.fake_odoo import FakeOdoo
 
 pytestmark = pytest.mark.integration

@@ -9,10 +9,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from odoo_sync.hooks.odoo import OdooHook
 from odoo_sync.keys import IdempotencyKey
-from odoo_sync.ledger import Ledger
-from odoo_sync.writer import ChangeItem, IdempotentWriter
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.ledger import Ledger
+from odoo_sync.sync.writer import ChangeItem, IdempotentWriter
 from tests.conftest import dsn
 from tests.fake_odoo import FakeOdoo
 from tests.integration.test_writer import LINE, SPEC, ledger_states, lines

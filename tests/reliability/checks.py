@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import guard
+from odoo_sync.odoo import guard
 from tests.reliability import figures
 from tests.reliability.seed import BUDGET_LINES, CATEGORIES, PROJECTS
 

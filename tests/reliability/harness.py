@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from odoo_sync import tasks
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.ledger import Ledger
+from odoo_sync.airflow import tasks
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.ledger import Ledger
 from odoo_sync.sync import runtime
 
 STEPS = ("before_call", "after_answer", "after_commit")

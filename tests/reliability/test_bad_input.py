@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odoo_sync.keys import IdempotencyKey, InvalidKeyError
-from odoo_sync.mapping import LineTargets, RowError, key, line_vals
 from odoo_sync.sync.lines import SPEC, desired_line
+from odoo_sync.sync.mapping import LineTargets, RowError, key, line_vals
 from odoo_sync.sync.planner import plan
 from tests.reliability import figures
 

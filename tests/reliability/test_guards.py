@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo_sync import guard
 from odoo_sync.config import load_tenants
 from odoo_sync.errors import OdooPermanentError, OdooWriteRefused
-from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.odoo import guard
+from odoo_sync.odoo.hook import OdooHook
 from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.reliability import figures
@@ -152,7 +152,7 @@ def test_a_tenant_config_pointing_at_another_tenants_connection_fails_its_run(
     path = tmp_path / "tenants.yaml"
     path.write_text("tenants:\n  - {tenant_id: acme, display_name: ACME, odoo_conn_id: odoo_globex}\n")
     monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(path))
-    from odoo_sync import tasks
+    from odoo_sync.airflow import tasks
 
     with pytest.raises(OdooPermanentError, match="belongs to tenant 'globex'"):
         tasks.check_odoo("acme", {})

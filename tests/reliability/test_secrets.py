@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo_sync.errors import OdooAuthError
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.sync_log import RunContext, SyncLog
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.sync_log import RunContext, SyncLog
 from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.reliability import figures

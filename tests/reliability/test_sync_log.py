@@ -14,9 +14,9 @@ import psycopg
 import pytest
 
 from odoo_sync.errors import OdooRecordError, OdooTransientError
-from odoo_sync.hooks.odoo import OdooHook
-from odoo_sync.retention import purge_sync_log
-from odoo_sync.sync_log import Entity, RunContext, SyncLog
+from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.store.retention import purge_sync_log
+from odoo_sync.store.sync_log import Entity, RunContext, SyncLog
 from tests.conftest import PG_HOST, PG_PORT
 from tests.reliability import figures
 from tests.reliability.checks import ACCOUNT

@@ -334,8 +334,8 @@ class LiveAirflow:
     # -- DAGs, pools, tenants --------------------------------------------------------------------------------
     def ensure_pools(self) -> None:
         """Create (or resize) pool ``odoo_<tenant>`` for every valid tenant of the tenants file."""
+        from odoo_sync.airflow.pools import pools_for
         from odoo_sync.config import load_tenants
-        from odoo_sync.pools import pools_for
 
         for name, pool in pools_for(load_tenants(self.tenants_file).tenants).items():
             self.set_pool(name, int(pool["slots"]), str(pool.get("description", "")))

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from odoo_sync import tasks
+from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
 from tests.scenarios.world import ACCOUNT, LINE, PROJECT, World, seed_source, start_odoo
 

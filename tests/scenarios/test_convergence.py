@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from odoo_sync import tasks
+from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
 from tests.scenarios.world import LINE, World, hours_ago, now, seed_source, start_odoo
 

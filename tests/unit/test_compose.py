@@ -425,11 +425,11 @@ def test_airflow_init_migrates_airflow_and_the_integration(services: dict[str, d
     assert not dockerignored(script.relative_to(REPO).as_posix())
     commands = script_commands(script)
     assert re.search(r"\bairflow db migrate\b", commands)
-    assert re.search(r"\bpython -m odoo_sync\.migrate --conn-id odoo_sync_db\b", commands)
+    assert re.search(r"\bpython -m odoo_sync\.store\.migrate --conn-id odoo_sync_db\b", commands)
     assert "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" in environment(init)
     assert environment(init)["_AIRFLOW_WWW_USER_PASSWORD"]
 
-    from odoo_sync import migrate
+    from odoo_sync.store import migrate
 
     with pytest.raises(SystemExit) as exit_info:
         migrate.main(["--help"])
@@ -570,7 +570,7 @@ def test_dockerignore_keeps_local_state_out_and_the_project_in() -> None:
         "requirements.txt",
         "constraints.txt",
         "odoo_sync/__init__.py",
-        "odoo_sync/migrate.py",
+        "odoo_sync/store/migrate.py",
         "include/sql/migrations/001_sync_log_and_ledger.sql",
         "docker/airflow-init.sh",
     ]
@@ -696,7 +696,7 @@ def test_postgres_init_script_on_a_real_server(
     import psycopg
     from psycopg import errors
 
-    from odoo_sync.migrate import migrate
+    from odoo_sync.store.migrate import migrate
 
     # Passwords with quotes prove the script quotes them; the rest of the environment is what compose passes.
     passwords = {
@@ -723,7 +723,7 @@ def test_postgres_init_script_on_a_real_server(
             host="127.0.0.1", port=scratch_postgres["PGPORT"], user=user, password=password, dbname=dbname
         )
 
-    # The integration's role can create its schema: what airflow-init does with odoo_sync.migrate.
+    # The integration's role can create its schema: what airflow-init does with odoo_sync.store.migrate.
     with connect("odoo_sync", passwords["ODOO_SYNC_DB_PASSWORD"], "odoo_sync") as conn:
         assert migrate(conn), "no migration applied on an empty database"
         assert conn.execute(

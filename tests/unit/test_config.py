@@ -62,7 +62,7 @@ def test_unreadable_file_is_one_error(tmp_path: Path) -> None:
 
 
 def test_each_tenant_gets_a_pool_sized_from_its_config(tmp_path: Path) -> None:
-    from odoo_sync.pools import pools_for
+    from odoo_sync.airflow.pools import pools_for
 
     text = "tenants:\n  - {tenant_id: a1, display_name: A}\n  - {tenant_id: b2, display_name: B, pool_slots: 5}\n"
     tenants = load_tenants(write(tmp_path, text)).tenants

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from odoo_sync import guard
 from odoo_sync.drift.alerting import decide
 from odoo_sync.drift.odoo_side import _group_id
 from odoo_sync.drift.report import DRIFT, HAND, WAITING, DriftReport, MissingRecord, account_problem, compare_totals
 from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings
+from odoo_sync.odoo import guard
 
 D = Decimal
 T0 = datetime(2026, 12, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from odoo_sync.guard import FINANCE_MODELS, WRITABLE_MODELS, WriteRefused, check_call
+from odoo_sync.odoo.guard import FINANCE_MODELS, WRITABLE_MODELS, WriteRefused, check_call
 
 
 @pytest.mark.parametrize("model", [*FINANCE_MODELS, "account.analytic.plan", "res.company"])

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from odoo_sync import lineage
+from odoo_sync.odoo import lineage
 from odoo_sync.paths import SOURCE_SQL_DIR
 
 

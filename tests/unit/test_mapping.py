@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from odoo_sync.mapping import LineTargets, RowError, line_vals
+from odoo_sync.store.records import PRESENT, RecordState
 from odoo_sync.sync.lines import SPEC, desired_line
+from odoo_sync.sync.mapping import LineTargets, RowError, line_vals
 from odoo_sync.sync.planner import Desired, plan, values_hash
 from odoo_sync.sync.rates import RateBook, Rates
-from odoo_sync.sync.records import PRESENT, RecordState
 
 TARGETS = LineTargets(
     tenant_id="acme",

@@ -19,7 +19,7 @@ def test_odoo_connection_type_is_listed_with_its_hook() -> None:
         hook = manager().hooks.get("odoo")
     assert hook is not None
     assert (hook.hook_class_name, hook.package_name, hook.connection_id_attribute_name) == (
-        "odoo_sync.hooks.odoo.OdooHook",
+        "odoo_sync.odoo.hook.OdooHook",
         "togrant-odoo-sync",
         "odoo_conn_id",
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from odoo_sync.throttle import TokenBucket
+from odoo_sync.odoo.throttle import TokenBucket
 
 
 class Clock:

@@ -1,7 +1,7 @@
 """Airflow pools, one per tenant (`odoo_<tenant_id>`), bounding concurrent calls to each tenant's Odoo.
 
 A task whose pool does not exist is never scheduled, so pools are created with the tenants:
-``python -m odoo_sync.pools > pools.json && airflow pools import pools.json`` (docker's airflow-init does it).
+``python -m odoo_sync.airflow.pools > pools.json && airflow pools import pools.json`` (docker's airflow-init does it).
 """
 
 from __future__ import annotations

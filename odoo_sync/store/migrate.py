@@ -8,8 +8,8 @@ from pathlib import Path
 
 import psycopg
 
-from odoo_sync import db
 from odoo_sync.paths import MIGRATIONS_DIR
+from odoo_sync.store import db
 
 log = logging.getLogger(__name__)
 _LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two DAG runs starting at once)

@@ -8,7 +8,7 @@ from typing import Any
 
 from odoo_sync.config import TenantConfig
 from odoo_sync.errors import OdooPermanentError, OdooSetupError
-from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.sync.context import PLAN_ROLES, OdooContext, PlanRef
 
 LINE = "account.analytic.line"

@@ -11,8 +11,6 @@ from urllib.parse import quote, quote_plus
 from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
-from odoo_sync import guard, lineage
-from odoo_sync.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.errors import (
     Failure,
     LoginRefused,
@@ -24,10 +22,12 @@ from odoo_sync.errors import (
     OdooWriteRefused,
     classify,
 )
-from odoo_sync.json2 import APIS, make_client
+from odoo_sync.odoo import guard, lineage
+from odoo_sync.odoo.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
+from odoo_sync.odoo.json2 import APIS, make_client
+from odoo_sync.odoo.throttle import TokenBucket
 from odoo_sync.scrub import scrub_text
-from odoo_sync.sync_log import CallResult, Entity, SyncLog
-from odoo_sync.throttle import TokenBucket
+from odoo_sync.store.sync_log import CallResult, Entity, SyncLog
 
 MIN_ODOO_VERSION = 17
 MAX_RETRY_AFTER_S = 60.0

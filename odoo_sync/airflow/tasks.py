@@ -7,16 +7,16 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from odoo_sync import db
-from odoo_sync.json2 import api_of
-from odoo_sync.migrate import migrate
-from odoo_sync.plans import context_summary, resolve_context
+from odoo_sync.odoo.json2 import api_of
+from odoo_sync.store import db
+from odoo_sync.store.migrate import migrate
 from odoo_sync.sync import cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.dry_run import save_dry_run
 from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.lines import line_targets, sync_lines
+from odoo_sync.sync.plans import context_summary, resolve_context
 from odoo_sync.sync.reference import sync_budget_lines, sync_categories, sync_projects
 from odoo_sync.sync.runtime import Session, param, session
 

@@ -77,7 +77,7 @@ def _wire(tenant: TenantConfig) -> None:
 
     @task
     def migrate_schema() -> None:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
 

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from odoo_sync import guard
-from odoo_sync.client import OdooClient, OdooEndpoint, XmlRpcClient, major_version, none_to_false
 from odoo_sync.errors import Json2Error, retry_after_seconds
-from odoo_sync.transport import CallStats
+from odoo_sync.odoo import guard
+from odoo_sync.odoo.client import OdooClient, OdooEndpoint, XmlRpcClient, major_version, none_to_false
+from odoo_sync.odoo.transport import CallStats
 
 # execute_kw's positional arguments by name, per method (Odoo 19's signatures); "ids" are the records.
 POSITIONAL: dict[str, tuple[str, ...]] = {

@@ -2,7 +2,7 @@
 
 Both are reported to Airflow's hook lineage collector as assets; a lineage reader such as the OpenLineage
 provider turns them into the task's inputs and outputs. An Odoo model is the asset ``odoo://<host>/<db>/<model>``
-(scheme registered by the provider, odoo_sync/provider.py), which OpenLineage names ``<model>`` in namespace
+(scheme registered by the provider, odoo_sync/airflow/provider.py), which OpenLineage names ``<model>`` in namespace
 ``odoo://<host>/<db>``; a source relation is the postgres provider's ``postgres://<host>:<port>/<db>/<schema>/
 <table>``, named ``<db>.<schema>.<table>`` in namespace ``postgres://<host>:<port>``. See docs/lineage.md.
 
@@ -17,14 +17,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
-from odoo_sync.guard import MUTATING_METHODS
+from odoo_sync.odoo.guard import MUTATING_METHODS
 from odoo_sync.paths import SOURCE_SQL_DIR
 
 if TYPE_CHECKING:
     import psycopg
     from airflow.sdk import Asset
 
-    from odoo_sync.client import OdooEndpoint
+    from odoo_sync.odoo.client import OdooEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -99,37 +99,37 @@ def _wire(tenant: TenantConfig, lines_asset: Asset) -> None:
 
     @task
     def migrate_schema() -> None:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
 
     @task(pool=pool)
     def check_odoo(**context: Any) -> dict[str, Any]:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         return tasks.check_odoo(tid, context)
 
     @task(pool=pool)
     def projects(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         return tasks.projects(tid, octx, context)
 
     @task(pool=pool)
     def budget_categories(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         return tasks.budget_categories(tid, octx, context)
 
     @task(pool=pool)
     def budget_lines(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         return tasks.budget_lines(tid, octx, context)
 
     @task(pool=pool, outlets=[lines_asset])
     def analytic_lines(octx: dict[str, Any], **context: Any) -> dict[str, Any]:
-        from odoo_sync import tasks
+        from odoo_sync.airflow import tasks
 
         return tasks.analytic_lines(tid, octx, context)
 

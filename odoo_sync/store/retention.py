@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync import db
+from odoo_sync.store import db
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 10_000

@@ -1,4 +1,4 @@
-"""The seam to Odoo's external API: XML-RPC here, Odoo 19's JSON-2 in ``odoo_sync.json2``."""
+"""The seam to Odoo's external API: XML-RPC here, Odoo 19's JSON-2 in ``odoo_sync.odoo.json2``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
-from odoo_sync import guard
-from odoo_sync.transport import CallStats, MeasuredTransport
+from odoo_sync.odoo import guard
+from odoo_sync.odoo.transport import CallStats, MeasuredTransport
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class OdooEndpoint:
     secret: str
     timeout: float = 60.0
     verify_tls: bool = True
-    api: str = "auto"  # auto | xmlrpc | json2 (odoo_sync.json2.make_client)
+    api: str = "auto"  # auto | xmlrpc | json2 (odoo_sync.odoo.json2.make_client)
 
     def __repr__(self) -> str:  # never print the secret
         return f"OdooEndpoint(url={self.url!r}, db={self.db!r}, login={self.login!r})"

@@ -15,20 +15,20 @@ def get_provider_info() -> dict[str, Any]:
         "name": "Odoo (togrant-odoo-sync)",
         "description": "Odoo external API (XML-RPC, and JSON-2 on Odoo 19+) hook used by togrant-odoo-sync.",
         "versions": ["0.1.0"],
-        "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.hooks.odoo"]}],
+        "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.odoo.hook"]}],
         # Lineage (docs/lineage.md): odoo://<host>/<db>/<model> assets, OpenLineage namespace odoo://<host>/<db>.
         "asset-uris": [
             {
                 "schemes": ["odoo"],
-                "handler": "odoo_sync.lineage.sanitize_uri",
-                "factory": "odoo_sync.lineage.create_asset",
-                "to_openlineage_converter": "odoo_sync.lineage.convert_asset_to_openlineage",
+                "handler": "odoo_sync.odoo.lineage.sanitize_uri",
+                "factory": "odoo_sync.odoo.lineage.create_asset",
+                "to_openlineage_converter": "odoo_sync.odoo.lineage.convert_asset_to_openlineage",
             }
         ],
         "connection-types": [
             {
                 "connection-type": "odoo",
-                "hook-class-name": "odoo_sync.hooks.odoo.OdooHook",
+                "hook-class-name": "odoo_sync.odoo.hook.OdooHook",
                 "hook-name": "Odoo",
                 "ui-field-behaviour": {
                     "hidden-fields": ["port", "extra"],

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from odoo_sync.errors import OdooRecordError
-from odoo_sync.hooks.odoo import OdooHook
+from odoo_sync.odoo.hook import OdooHook
 
 
 def pipelined(
