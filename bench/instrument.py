@@ -1,4 +1,4 @@
-"""Time the ledger and sync_log writes of a run, and count commits (wrappers only; the code paths are the real ones)."""
+"""Time a run's ledger and sync_log writes through the session's seams, and count commits (real code paths)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 
 from odoo_sync.store.ledger import Ledger
-from odoo_sync.store.sync_log import SyncLog
+from odoo_sync.store.sync_log import RunContext, SyncLog
 
 
 def ledger_methods() -> list[str]:
@@ -49,23 +49,31 @@ def _timed(fn: Callable[..., Any], name: str, sink: DbWrites) -> Callable[..., A
     return wrapped
 
 
+def timed_ledger(sink: DbWrites) -> Callable[[psycopg.Connection], Ledger]:
+    """The session's ``ledger`` seam: a Ledger whose public methods add their time to ``sink``."""
+    timed = {name: _timed(getattr(Ledger, name), f"ledger.{name}", sink) for name in ledger_methods()}
+    return cast(type[Ledger], type("TimedLedger", (Ledger,), timed))
+
+
+def timed_sync_log(sink: DbWrites) -> Callable[[psycopg.Connection, str, RunContext], SyncLog]:
+    """The session's ``sync_log`` seam: a SyncLog whose COPYs add their time to ``sink``."""
+    timed = {"_copy": _timed(SyncLog._copy, "sync_log.copy", sink)}
+    return cast(type[SyncLog], type("TimedSyncLog", (SyncLog,), timed))
+
+
 @contextmanager
-def measuring_db_writes() -> Iterator[DbWrites]:
-    """Wrap Ledger's methods, SyncLog._copy (its COPY) and Connection.commit for the duration of the block."""
-    sink = DbWrites()
-    patched: list[tuple[type, str, Any]] = [(Ledger, m, getattr(Ledger, m)) for m in ledger_methods()]
-    patched += [(SyncLog, "_copy", SyncLog._copy), (psycopg.Connection, "commit", psycopg.Connection.commit)]
-    for cls, name, fn in patched:
-        label = "sync_log.copy" if cls is SyncLog else f"ledger.{name}"
-        if cls is psycopg.Connection:
-            setattr(cls, name, _counted(fn, sink))
-        else:
-            setattr(cls, name, _timed(fn, label, sink))
+def counting_commits(sink: DbWrites) -> Iterator[None]:
+    """Count Connection.commit on any connection for the duration of the block.
+
+    psycopg is a third-party class and the session opens two connections (its own, the source's), so this one
+    stays a patch; Odoo calls, ledger and sync_log are watched through the session's seams instead.
+    """
+    commit = psycopg.Connection.commit
+    psycopg.Connection.commit = _counted(commit, sink)  # type: ignore[method-assign]
     try:
-        yield sink
+        yield
     finally:
-        for cls, name, fn in patched:
-            setattr(cls, name, fn)
+        psycopg.Connection.commit = commit  # type: ignore[method-assign]
 
 
 def _counted(fn: Callable[..., Any], sink: DbWrites) -> Callable[..., Any]:

@@ -95,7 +95,7 @@ def reconcile_worker(dbname: str, url: str, changed: int) -> None:
     import psycopg
 
     from bench import env, sync
-    from bench.odoo import Target, counting_project_calls
+    from bench.odoo import CallCounter, Target
 
     sync._configure(dbname, calls_per_second=1000)
     env.set_conn(f"odoo_{sync.TENANT}", **Target("fake", url, "bench", "admin", "admin").conn_fields(sync.TENANT))
@@ -107,12 +107,14 @@ def reconcile_worker(dbname: str, url: str, changed: int) -> None:
                 (changed,),
             )
     from odoo_sync.airflow import tasks
+    from odoo_sync.odoo.seams import watched
+    from odoo_sync.sync.runtime import Seams
 
     context = {"run_id": "bench__reconcile", "logical_date": source_end(), "params": {"reconcile": True}}
     octx = tasks.check_odoo(sync.TENANT, context)
+    calls = CallCounter()  # this task's Odoo calls only, watched through the hook's client seam
     started = time.perf_counter()
-    with counting_project_calls() as calls:
-        summary = tasks.analytic_lines(sync.TENANT, octx, context)
+    summary = tasks.analytic_lines(sync.TENANT, octx, context, seams=Seams(client_factory=watched(calls.watch)))
     seconds = time.perf_counter() - started
     line = summary.get("line", {})
     figures = {"changed": changed, "seconds": seconds, "odoo_calls": calls.total, "mutations": calls.mutations}

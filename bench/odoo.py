@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_sync.odoo.client import XmlRpcClient
 from tests.fake_odoo import RECORDED_DIR, FakeOdoo
 
 TIMINGS = json.loads((RECORDED_DIR / "timings.json").read_text())
@@ -118,6 +117,12 @@ class CallCounter:
     def add(self, name: str) -> None:
         self.by_method[name] = self.by_method.get(name, 0) + 1
 
+    @contextmanager
+    def watch(self, call: str) -> Iterator[None]:
+        """Count a call of the project's client (for ``odoo_sync.odoo.seams.watched``, the hook's client seam)."""
+        self.add(call)
+        yield
+
     @property
     def total(self) -> int:
         return sum(self.by_method.values())
@@ -125,35 +130,6 @@ class CallCounter:
     @property
     def mutations(self) -> int:
         return sum(n for name, n in self.by_method.items() if name.rsplit(".", 1)[-1] in MUTATIONS)
-
-
-@contextmanager
-def counting_project_calls() -> Iterator[CallCounter]:
-    """Count every call the project's XmlRpcClient makes (instrumentation only; behaviour unchanged)."""
-    counter = CallCounter()
-    originals = {n: getattr(XmlRpcClient, n) for n in ("version", "authenticate", "execute_kw")}
-
-    def common(name: str) -> Any:
-        def wrapped(self: XmlRpcClient) -> Any:
-            counter.add(name)
-            return originals[name](self)
-
-        return wrapped
-
-    def execute_kw(
-        self: XmlRpcClient, uid: int, model: str, method: str, args: list, kwargs: dict, **options: Any
-    ) -> Any:
-        counter.add(f"{model}.{method}")
-        return originals["execute_kw"](self, uid, model, method, args, kwargs, **options)
-
-    XmlRpcClient.version = common("version")  # type: ignore[method-assign]
-    XmlRpcClient.authenticate = common("authenticate")  # type: ignore[method-assign]
-    XmlRpcClient.execute_kw = execute_kw  # type: ignore[method-assign]
-    try:
-        yield counter
-    finally:
-        for name, fn in originals.items():
-            setattr(XmlRpcClient, name, fn)
 
 
 class RawOdoo:

@@ -18,7 +18,7 @@ from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.lines import line_targets, sync_lines
 from odoo_sync.sync.plans import context_summary, resolve_context
 from odoo_sync.sync.reference import sync_budget_lines, sync_categories, sync_projects
-from odoo_sync.sync.runtime import Session, param, session
+from odoo_sync.sync.runtime import DEFAULT_SEAMS, Seams, Session, param, session
 
 log = logging.getLogger(__name__)
 OdooContextData = dict[str, Any]
@@ -30,39 +30,50 @@ def migrate_schema() -> list[str]:
         return migrate(conn)
 
 
-def check_odoo(tenant_id: str, context: dict[str, Any]) -> OdooContextData:
-    """Version >= 17, analytic accounting on, the three root plans, and the tenant's binding to this database."""
-    with session(tenant_id, context, exclusive=False) as s:
+def check_odoo(tenant_id: str, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS) -> OdooContextData:
+    """Version >= 17, analytic accounting on, the three root plans, and the tenant's binding to this database.
+
+    Every task body takes ``seams`` (``odoo_sync.sync.runtime.Seams``): the harness and the bench watch through it.
+    """
+    with session(tenant_id, context, exclusive=False, seams=seams) as s:
         octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook), api=api_of(s.hook))
         check_binding(s.conn, tenant_id, s.hook, octx)
     log.info("tenant %s: Odoo %s, plans %s", tenant_id, octx.server_version, context_summary(octx))
     return octx.to_xcom()
 
 
-def projects(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+def projects(
+    tenant_id: str, octx: OdooContextData, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS
+) -> dict[str, Any]:
     """Project-plan accounts, then the project.project records linked to them."""
-    with session(tenant_id, context, octx=octx) as s:
+    with session(tenant_id, context, octx=octx, seams=seams) as s:
         sync_projects(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def budget_categories(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+def budget_categories(
+    tenant_id: str, octx: OdooContextData, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS
+) -> dict[str, Any]:
     """Category plan: one account per donor budget category (HR, TRV, EQP, IND)."""
-    with session(tenant_id, context, octx=octx) as s:
+    with session(tenant_id, context, octx=octx, seams=seams) as s:
         sync_categories(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def budget_lines(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+def budget_lines(
+    tenant_id: str, octx: OdooContextData, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS
+) -> dict[str, Any]:
     """Budget-line plan: one account per budget line of each project's donor budget."""
-    with session(tenant_id, context, octx=octx) as s:
+    with session(tenant_id, context, octx=octx, seams=seams) as s:
         sync_budget_lines(s, OdooContext.from_xcom(octx))
         return _finish(s)
 
 
-def analytic_lines(tenant_id: str, octx: OdooContextData, context: dict[str, Any]) -> dict[str, Any]:
+def analytic_lines(
+    tenant_id: str, octx: OdooContextData, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS
+) -> dict[str, Any]:
     """Spending lines from the durable cursor's window, each carrying one account per plan."""
-    with session(tenant_id, context, octx=octx) as s:
+    with session(tenant_id, context, octx=octx, seams=seams) as s:
         window = _line_window(s, context)
         log.info("tenant %s: %s", tenant_id, window.describe())
         sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)

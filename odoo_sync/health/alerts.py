@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from odoo_sync.errors import ErrorClass
 from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.health.state import Health, Ping
@@ -15,17 +16,19 @@ from odoo_sync.paths import INCLUDE_DIR
 
 log = logging.getLogger(__name__)
 
-# error class -> (anchor of its chapter in docs/integration-health.md, title). A test checks the anchors.
-RUNBOOK: dict[str, tuple[str, str]] = {
-    "auth": ("auth-wrong-login-password-or-api-key", "wrong login, password or API key"),
-    "connection": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
-    "timeout": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
-    "http": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
-    "rate_limited": ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable"),
-    "version": ("version-odoo-too-old", "Odoo too old"),
-    "access": ("access-analytic-accounting-off-or-user-lacks-rights", "analytic accounting off"),
-    "config": ("config-connection-missing-or-misassigned", "connection missing or misassigned"),
-    "tls": ("tls-certificate-rejected", "TLS certificate rejected"),
+UNREACHABLE_CHAPTER = ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable")
+# error class -> (anchor of its chapter in docs/integration-health.md, title); classes not here (server,
+# validation, setup, refused, unexpected) get DEFAULT_CHAPTER. A test checks the anchors.
+RUNBOOK: dict[ErrorClass, tuple[str, str]] = {
+    ErrorClass.AUTH: ("auth-wrong-login-password-or-api-key", "wrong login, password or API key"),
+    ErrorClass.CONNECTION: UNREACHABLE_CHAPTER,
+    ErrorClass.TIMEOUT: UNREACHABLE_CHAPTER,
+    ErrorClass.HTTP: UNREACHABLE_CHAPTER,
+    ErrorClass.RATE_LIMITED: UNREACHABLE_CHAPTER,
+    ErrorClass.VERSION: ("version-odoo-too-old", "Odoo too old"),
+    ErrorClass.ACCESS: ("access-analytic-accounting-off-or-user-lacks-rights", "analytic accounting off"),
+    ErrorClass.CONFIG: ("config-connection-missing-or-misassigned", "connection missing or misassigned"),
+    ErrorClass.TLS: ("tls-certificate-rejected", "TLS certificate rejected"),
 }
 DEFAULT_CHAPTER = ("other-errors", "other errors")
 MONITOR_CHAPTER = ("the-monitor-itself-stalled", "the monitor itself stalled")
@@ -46,13 +49,21 @@ def render(template: str, **values: object) -> str:
     return _env().get_template(template).render(**values)
 
 
+def runbook_chapter(error_class: str | None) -> tuple[str, str]:
+    """The runbook chapter (heading anchor, title) for an error class as stored (an ErrorClass value)."""
+    try:
+        return RUNBOOK.get(ErrorClass(error_class or ""), DEFAULT_CHAPTER)
+    except ValueError:  # no class, or one this version does not know
+        return DEFAULT_CHAPTER
+
+
 def runbook_anchor(error_class: str | None) -> str:
     """The runbook chapter (heading anchor) for an error class."""
-    return RUNBOOK.get(error_class or "", DEFAULT_CHAPTER)[0]
+    return runbook_chapter(error_class)[0]
 
 
 def runbook_link(settings: HealthSettings, error_class: str | None) -> tuple[str, str]:
-    anchor, title = RUNBOOK.get(error_class or "", DEFAULT_CHAPTER)
+    anchor, title = runbook_chapter(error_class)
     return f"{settings.runbook_url}#{anchor}", title
 
 

@@ -11,8 +11,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowNotFoundException
+
 from odoo_sync.config import TenantConfig
-from odoo_sync.errors import OdooAuthError, OdooVersionError, classify
+from odoo_sync.errors import ErrorClass, OdooSyncError, classify
 from odoo_sync.odoo.client import OdooEndpoint, major_version
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.json2 import api_of
@@ -33,7 +35,7 @@ class PingResult:
     ts: datetime
     ok: bool
     latency_ms: float
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
     error: str | None = None
     server_version: str | None = None
     warnings: tuple[str, ...] = ()
@@ -151,7 +153,7 @@ def _collect(future: Future[Outcome], tenant: TenantConfig, done: bool, started:
             started,
             False,
             budget * 1000,
-            "timeout" if not done else "unexpected",
+            ErrorClass.TIMEOUT if not done else ErrorClass.UNEXPECTED,
             scrub_text(error),
         )
     )
@@ -170,16 +172,13 @@ def missing_plans(tenant: TenantConfig, plans: list[dict[str, Any]]) -> list[str
     ]
 
 
-def failure_class(exc: BaseException) -> str:
+def failure_class(exc: BaseException) -> ErrorClass:
     """The error class the health table and the runbook use (auth, connection, timeout, http, version...)."""
-    if isinstance(exc, OdooAuthError):
-        return "auth"
-    if isinstance(exc, OdooVersionError):
-        return "version"
-    if "belongs to tenant" in str(exc) or type(exc).__name__ == "AirflowNotFoundException":
-        return "config"
-    # The hook's errors carry the transport failure's class; anything else is classified here.
-    return str(getattr(exc, "error_class", None) or classify(exc).error_class)
+    if isinstance(exc, OdooSyncError):  # the hook's errors carry their class
+        return exc.error_class
+    if isinstance(exc, AirflowNotFoundException):  # the tenant's Airflow connection does not exist
+        return ErrorClass.CONFIG
+    return classify(exc).error_class
 
 
 def _parse_date(value: Any) -> date | None:

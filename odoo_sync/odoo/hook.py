@@ -12,14 +12,18 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from odoo_sync.errors import (
+    ErrorClass,
     Failure,
     LoginRefused,
     OdooAuthError,
+    OdooConfigError,
     OdooPermanentError,
     OdooRecordError,
+    OdooSyncError,
     OdooTransientError,
     OdooVersionError,
     OdooWriteRefused,
+    OdooWrongTenantError,
     classify,
 )
 from odoo_sync.odoo import guard, lineage
@@ -87,13 +91,13 @@ class OdooHook(BaseHook):
         extra = conn.extra_dejson
         expected_tenant = extra.get("tenant_id")
         if self._for_tenant and expected_tenant and expected_tenant != self.tenant_id:
-            raise OdooPermanentError(
+            raise OdooWrongTenantError(
                 f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} belongs to tenant "
                 f"{expected_tenant!r}; a tenant's DAG may only use its own Odoo connection"
             )
         api = str(extra.get("api") or "auto").strip().lower()
         if api not in APIS:
-            raise OdooPermanentError(
+            raise OdooConfigError(
                 f"tenant {self.tenant_id}: connection {self.odoo_conn_id!r} has api {api!r}; use {', '.join(APIS)}"
             )
         self._secret = conn.password or ""
@@ -279,7 +283,7 @@ class OdooHook(BaseHook):
 
     def _to_airflow_error(
         self, failure: Failure, model: str | None, method: str, entities: Sequence[Entity]
-    ) -> Exception:
+    ) -> OdooSyncError:
         where = f"{model}.{method}" if model else method
         message = str(
             scrub_text(
@@ -287,18 +291,17 @@ class OdooHook(BaseHook):
                 [self._secret or ""],
             )
         )
-        error: OdooTransientError | OdooPermanentError
+        mutating, error_class = method in guard.MUTATING_METHODS, failure.error_class
         if failure.kind == "auth":
-            error = OdooAuthError(f"{message} (check the login and password or API key of {self.odoo_conn_id!r})")
-        elif failure.kind == "transient":
-            in_doubt = method in guard.MUTATING_METHODS and failure.error_class != "rate_limited"
-            error = OdooTransientError(message, retry_after=failure.retry_after, in_doubt=in_doubt)
-        elif method in guard.MUTATING_METHODS and failure.error_class in ("validation", "server"):
-            error = OdooRecordError(message)
-        else:
-            error = OdooPermanentError(message)
-        error.error_class = failure.error_class  # for health pills and the runbook
-        return error
+            return OdooAuthError(f"{message} (check the login and password or API key of {self.odoo_conn_id!r})")
+        if failure.kind == "transient":
+            in_doubt = mutating and error_class != ErrorClass.RATE_LIMITED
+            return OdooTransientError(
+                message, error_class=error_class, retry_after=failure.retry_after, in_doubt=in_doubt
+            )
+        if mutating and error_class in (ErrorClass.VALIDATION, ErrorClass.SERVER):
+            return OdooRecordError(message, error_class=error_class)
+        return OdooPermanentError(message, error_class=error_class)
 
 
 def _logged_in(client: OdooClient) -> int:

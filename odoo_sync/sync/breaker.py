@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from odoo_sync.errors import OdooPermanentError
+from odoo_sync.errors import ErrorClass, OdooPermanentError
 from odoo_sync.store.records import PRESENT, RecordStore
 from odoo_sync.sync.specs import EntitySpec
 
@@ -12,7 +12,7 @@ from odoo_sync.sync.specs import EntitySpec
 class RemovalRefused(OdooPermanentError):
     """A run would remove more of a tenant's records (gone from the source) than it is allowed to."""
 
-    error_class = "validation"
+    error_class = ErrorClass.VALIDATION
 
 
 @dataclass

@@ -1,9 +1,13 @@
-"""One task's working set: databases, hook, ledger, writer; and the run's time window."""
+"""One task's working set: databases, hook, ledger, writer; and the run's time window.
+
+``Seams`` names what a session builds its collaborators from; tests and the bench pass their own to watch Odoo
+calls, ledger writes and the tenant lock (see ``tests/reliability/harness.py``, ``bench/project_run.py``).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +16,8 @@ import psycopg
 
 from odoo_sync.config import TenantConfig, tenant_by_id
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.json2 import make_client
+from odoo_sync.odoo.seams import SYSTEM_CLOCK, ClientFactory, Clock
 from odoo_sync.store import db
 from odoo_sync.store.ledger import Ledger
 from odoo_sync.store.records import RecordStore
@@ -22,6 +28,29 @@ from odoo_sync.sync.summary import Summary
 from odoo_sync.sync.writer import IdempotentWriter
 
 log = logging.getLogger(__name__)
+
+
+def lock_tenant(conn: psycopg.Connection, tenant_id: str) -> None:
+    """Two runs of one tenant (a scheduled run and a backfill) take turns; other tenants never wait."""
+    conn.execute("SELECT pg_advisory_lock(hashtextextended('odoo_sync:' || %s, 0))", (tenant_id,))
+    conn.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Seams:
+    """What a session builds its Odoo client, clock, sync log and ledger with, and how it locks its tenant.
+
+    The defaults are production's. A test or the bench passes its own to observe, never to change what is sent.
+    """
+
+    client_factory: ClientFactory = make_client
+    clock: Clock = SYSTEM_CLOCK
+    sync_log: Callable[[psycopg.Connection, str, RunContext], SyncLog] = SyncLog
+    ledger: Callable[[psycopg.Connection], Ledger] = Ledger
+    lock_tenant: Callable[[psycopg.Connection, str], None] = lock_tenant
+
+
+DEFAULT_SEAMS = Seams()
 
 
 @dataclass
@@ -67,17 +96,18 @@ def session(
     *,
     exclusive: bool = True,
     octx: dict[str, Any] | None = None,
+    seams: Seams = DEFAULT_SEAMS,
 ) -> Iterator[Session]:
     """Open a session; ``exclusive`` serialises a tenant's writers with a PostgreSQL advisory lock.
 
     ``octx`` is check_odoo's result: its uid spares later tasks a second version check and login.
-    The run's ``confirm_removals`` param lets the circuit breaker pass.
+    The run's ``confirm_removals`` param lets the circuit breaker pass. ``seams``: see ``Seams``.
     """
     tenant = tenant_by_id(tenant_id)
     with db.connect() as conn:
         if exclusive:
-            _lock_tenant(conn, tenant_id)
-        sync_log = SyncLog(conn, tenant_id, run_context(context))
+            seams.lock_tenant(conn, tenant_id)
+        sync_log = seams.sync_log(conn, tenant_id, run_context(context))
         hook = OdooHook(
             tenant.odoo_conn_id,
             tenant_id=tenant_id,
@@ -86,8 +116,10 @@ def session(
             checked_uid=(octx or {}).get("uid"),
             checked_api=(octx or {}).get("api") or None,
             company_id=tenant.company_id,
+            client_factory=seams.client_factory,
+            clock=seams.clock,
         )
-        ledger = Ledger(conn)
+        ledger = seams.ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))
         records = RecordStore(conn, tenant_id)
         breaker = RemovalBreaker(
@@ -101,12 +133,6 @@ def session(
         finally:
             if s._source is not None:
                 s._source.close()
-
-
-def _lock_tenant(conn: psycopg.Connection, tenant_id: str) -> None:
-    """Two runs of one tenant (a scheduled run and a backfill) take turns; other tenants never wait."""
-    conn.execute("SELECT pg_advisory_lock(hashtextextended('odoo_sync:' || %s, 0))", (tenant_id,))
-    conn.commit()
 
 
 def _progress_logger(tenant_id: str) -> Any:

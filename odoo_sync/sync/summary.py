@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from odoo_sync.errors import OdooPermanentError
+from odoo_sync.errors import ErrorClass, OdooPermanentError
 from odoo_sync.sync.writer import EnsureResult
 
 
@@ -66,5 +66,6 @@ class Summary:
             if rejected and population and rejected / population > max_share:
                 raise OdooPermanentError(
                     f"tenant {self.tenant_id}: {rejected} of {population} {name} rows are rejected "
-                    f"({rejected / population:.1%} > {max_share:.1%}); see sync_log rows with outcome 'error'"
+                    f"({rejected / population:.1%} > {max_share:.1%}); see sync_log rows with outcome 'error'",
+                    error_class=ErrorClass.VALIDATION,
                 )

@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
+
 from odoo_sync.airflow import tasks
-from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.seams import watched
 from odoo_sync.store.ledger import Ledger
-from odoo_sync.sync import runtime
+from odoo_sync.sync.runtime import Seams, lock_tenant
 
 STEPS = ("before_call", "after_answer", "after_commit")
 
@@ -31,57 +36,78 @@ def pause(what: str) -> None:
     sys.stdin.readline()
 
 
-def install_stop(model: str, batch: int, step: str) -> None:
-    """Wrap the hook's create and the ledger's commit so the worker stops at ``step`` of that create."""
-    seen = {"n": 0, "armed": False}
-    create_many, mark_done = OdooHook.create_many, Ledger.mark_done
+@dataclass
+class Stop:
+    """Stop the worker at ``step`` of the ``batch``-th create on ``model``: watches the Odoo client's calls and
+    the ledger's ``mark_done`` through the session's seams (``Stop.seams()``)."""
 
-    def create_wrapper(self: OdooHook, m: str, vals_list: list[dict[str, Any]], entities: Any) -> list[int]:
+    model: str
+    batch: int
+    step: str
+    seen: int = 0
+    armed: bool = False  # the target create was answered: pause once its keys are committed done
+
+    @contextmanager
+    def watch(self, call: str) -> Iterator[None]:
         target = False
-        if m == model:
-            seen["n"] += 1
-            target = seen["n"] == batch
-        if target and step == "before_call":
-            pause(step)
-        ids = create_many(self, m, vals_list, entities)
-        if target and step == "after_answer":
-            pause(step)
-        seen["armed"] = target and step == "after_commit"
-        return ids
+        if call == f"{self.model}.create":
+            self.seen += 1
+            target = self.seen == self.batch
+        if target and self.step == "before_call":
+            pause(self.step)
+        yield
+        if target and self.step == "after_answer":
+            pause(self.step)
+        if target:
+            self.armed = self.step == "after_commit"
 
-    def mark_done_wrapper(self: Ledger, odoo_ids: Any) -> None:
-        mark_done(self, odoo_ids)
-        if seen["armed"]:
-            seen["armed"] = False
+    def ledger(self, conn: psycopg.Connection) -> Ledger:
+        return StoppingLedger(conn, self)
+
+    def seams(self, seams: Seams) -> Seams:
+        return replace(seams, client_factory=watched(self.watch), ledger=self.ledger)
+
+
+class StoppingLedger(Ledger):
+    """The real ledger; after the target create's keys are committed done, the worker stops."""
+
+    def __init__(self, conn: psycopg.Connection, stop: Stop) -> None:
+        super().__init__(conn)
+        self.stop = stop
+
+    def mark_done(self, odoo_ids: Mapping[str, int]) -> None:
+        super().mark_done(odoo_ids)
+        if self.stop.armed:
+            self.stop.armed = False
             pause("after_commit")
 
-    OdooHook.create_many = create_wrapper  # type: ignore[method-assign]
-    Ledger.mark_done = mark_done_wrapper  # type: ignore[method-assign]
 
-
-def install_lock_pause() -> None:
-    lock = runtime._lock_tenant
+def pause_after_lock(seams: Seams) -> Seams:
+    """Stop once the first locked step holds its tenant's advisory lock (the session's ``lock_tenant`` seam)."""
     done = {"paused": False}
 
-    def lock_then_pause(conn: Any, tenant_id: str) -> None:
-        lock(conn, tenant_id)
+    def lock_then_pause(conn: psycopg.Connection, tenant_id: str) -> None:
+        lock_tenant(conn, tenant_id)
         if not done["paused"]:
             done["paused"] = True
             pause("locked")
 
-    runtime._lock_tenant = lock_then_pause
+    return replace(seams, lock_tenant=lock_then_pause)
 
 
-def run_all(tenant: str, run_id: str = "harness", start: datetime | None = None) -> dict[str, Any]:
+def run_all(
+    tenant: str, run_id: str = "harness", start: datetime | None = None, seams: Seams | None = None
+) -> dict[str, Any]:
     """The tenant DAG's task bodies in order, as one worker would run them (a manual run, or a backfill)."""
+    seams = seams or Seams()
     now = datetime.now(UTC)
     context: dict[str, Any] = {"run_id": run_id, "logical_date": now, "params": {"full_resync": start is None}}
     if start is not None:  # a backfill run carries its data interval
         context.update(data_interval_start=start, data_interval_end=now, dag_run=SimpleNamespace(run_type="backfill"))
-    octx = tasks.check_odoo(tenant, context)
+    octx = tasks.check_odoo(tenant, context, seams=seams)
     out = {}
     for step in (tasks.projects, tasks.budget_categories, tasks.budget_lines, tasks.analytic_lines):
-        out[step.__name__] = step(tenant, octx, context)
+        out[step.__name__] = step(tenant, octx, context, seams=seams)
     return out
 
 
@@ -93,13 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", default="harness")
     parser.add_argument("--backfill-from", help="ISO timestamp: run as a backfill from there to now")
     args = parser.parse_args(argv)
+    seams = Seams()
     if args.stop:
         model, batch, step = args.stop.rsplit(":", 2)
-        install_stop(model, int(batch), step)
+        seams = Stop(model, int(batch), step).seams(seams)
     if args.pause_after_lock:
-        install_lock_pause()
+        seams = pause_after_lock(seams)
     start = datetime.fromisoformat(args.backfill_from) if args.backfill_from else None
-    run_all(args.tenant, args.run_id, start)
+    run_all(args.tenant, args.run_id, start, seams)
     print("DONE", flush=True)
     return 0
 
