@@ -6,8 +6,9 @@ WRITABLE_MODELS = frozenset({"project.project", "account.analytic.account", "acc
 # Creating a missing analytic plan is an opt-in setup step (tenant config ``create_plans: true``).
 SETUP_CREATABLE = frozenset({"account.analytic.plan"})
 FINANCE_MODELS = ("res.partner", "account.move", "account.move.line", "account.account")
-MUTATING_METHODS = frozenset({"create", "write", "unlink"})
-# Every other method is refused everywhere: copy, name_create, load, import, action_* all write.
+# ``load`` (the import API) updates many records by database id in one call.
+MUTATING_METHODS = frozenset({"create", "write", "unlink", "load"})
+# Every other method is refused everywhere: copy, name_create, import, action_* all write.
 READ_METHODS = frozenset(
     {
         "search",
@@ -30,7 +31,7 @@ class WriteRefused(PermissionError):
 
 
 def check_call(model: str, method: str, *, setup: bool = False) -> None:
-    """Raise WriteRefused unless ``method`` on ``model`` is a read, or a create/write/unlink we own."""
+    """Raise WriteRefused unless ``method`` on ``model`` is a read, or a create/write/unlink/load we own."""
     if method in READ_METHODS:
         return
     if setup and method == "create" and model in SETUP_CREATABLE:
@@ -38,7 +39,7 @@ def check_call(model: str, method: str, *, setup: bool = False) -> None:
     if method not in MUTATING_METHODS:
         raise WriteRefused(
             f"method {method!r} on {model!r} is refused: the integration only reads, or uses "
-            f"create/write/unlink on {', '.join(sorted(WRITABLE_MODELS))}"
+            f"create/write/unlink/load on {', '.join(sorted(WRITABLE_MODELS))}"
         )
     # Exact match on purpose: no case folding or trimming can widen the allowed set.
     if model not in WRITABLE_MODELS:

@@ -24,7 +24,11 @@ class UserError(Exception):
 
 
 class ValidationError(UserError):
-    """odoo.exceptions.ValidationError (constraints, integrity errors turned into text)."""
+    """odoo.exceptions.ValidationError (constraints, integrity errors turned into text).
+
+    ``not_null``: (field, label) when it stands for PostgreSQL's NOT NULL violation (``load`` reports those)."""
+
+    not_null: tuple[str, str] | None = None
 
 
 class MissingError(UserError):
@@ -124,7 +128,9 @@ def not_null_violation(
 ) -> ValidationError:
     """A NOT NULL violation as odoo/service/model.py turns it into a ValidationError."""
     values = {"model_label": model_label, "model": model, "field_label": field_label, "field": field}
-    return ValidationError(versions.text(version, "not_null", **values))
+    error = ValidationError(versions.text(version, "not_null", **values))
+    error.not_null = (field, field_label)
+    return error
 
 
 def fk_violation(model_label: str, model: str, field: str, field_label: str = "", version: int = 17) -> ValidationError:

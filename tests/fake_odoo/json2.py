@@ -191,6 +191,8 @@ def _params(body: bytes) -> dict[str, Any]:
 
 
 def _created(method: str, params: dict[str, Any]) -> int | None:
+    if method == "load":
+        return len(params["data"]) if isinstance(params.get("data"), list) else None
     if method != "create":
         return None
     vals_list = params.get("vals_list")

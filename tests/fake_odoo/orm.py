@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import errors, readgroup, versions
+from tests.fake_odoo import errors, load, readgroup, versions
 from tests.fake_odoo.analytic import defaults
 from tests.fake_odoo.computed import Reader, display_name
 from tests.fake_odoo.domain import is_false, normalize
@@ -240,6 +240,14 @@ class BaseModel:
         self._check("create")
         batch = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
         return self._store.create(self._name, batch, self.env.uid, self.env.fail_record)
+
+    def load(self, fields: Any, data: Any) -> dict[str, Any]:
+        """The import API: update rows by ``.id`` (or create), all or nothing, errors as messages (``load.py``)."""
+        self._check("write")
+        env = self.env
+        return load.load(
+            self._store, self._name, env.uid, fields, data, active_test=env.active_test, fail=env.fail_record
+        )
 
     # -- multi (first argument: ids) -------------------------------------------------------------------------
     def read(self, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list[dict[str, Any]]:

@@ -146,6 +146,9 @@ class Services:
 
 def _records_in(method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> int | None:
     """How many records a create/write/... carries (None: counted from the result)."""
+    if method == "load":
+        data = args[1] if len(args) > 1 else kw.get("data")
+        return len(data) if isinstance(data, list) else None
     first = args[0] if args else kw.get("vals_list") if method == "create" else None
     if method == "create":
         return 1 if isinstance(first, dict) else len(first) if isinstance(first, list) else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from tests.fake_odoo import analytic, convert, errors, ordering, versions
 from tests.fake_odoo.domain import compile_domain, is_false, mentions, normalize
@@ -18,6 +18,12 @@ from tests.fake_odoo.schema import PLAN, FieldDef, ModelDef, build_models, plan_
 Record = dict[str, Any]
 FailHook = Callable[[str, dict[str, Any]], "str | None"]
 LOG_ACCESS = ("create_uid", "create_date", "write_uid", "write_date")
+
+
+class Savepoint(NamedTuple):
+    tables: dict[str, dict[int, Record]]
+    seq: dict[str, int]
+    plan_columns: dict[int, str]
 
 
 class Store:
@@ -277,6 +283,26 @@ class Store:
                 else:
                     nulls.append((ref_model, field, rows))
         return doomed, nulls
+
+    # -- savepoints (``load`` is all or nothing) ----------------------------------------------------------------
+    def savepoint(self) -> Savepoint:
+        tables = {model: {rid: dict(rec) for rid, rec in table.items()} for model, table in self.tables.items()}
+        return Savepoint(tables, dict(self._seq), dict(self.plan_columns))
+
+    def rollback(self, savepoint: Savepoint) -> None:
+        """Back to the savepoint (which stays usable): records, sequences, plan columns, indexes."""
+        for model, saved in savepoint.tables.items():
+            self.tables[model].clear()
+            self.tables[model].update({rid: dict(rec) for rid, rec in saved.items()})
+        self._seq.update(savepoint.seq)
+        self.plan_columns.clear()
+        self.plan_columns.update(savepoint.plan_columns)
+        for index in self.indexes.values():
+            index.clear()
+        for model, table in self.tables.items():
+            for rid, rec in table.items():
+                self._index(model, rid, rec, add=True)
+        self.schema_changed()
 
     # -- helpers -----------------------------------------------------------------------------------------
     def _index(self, model: str, rid: int, rec: Record, *, add: bool) -> None:

@@ -22,7 +22,6 @@ WRITABLE = sorted(guard.WRITABLE_MODELS)
 SNEAKY_METHODS = [
     "copy",
     "name_create",
-    "load",
     "import",
     "import_data",
     "execute",
@@ -115,7 +114,7 @@ def test_the_hook_refuses_writes_by_other_names_before_sending(server: FakeOdoo,
 
 
 @pytest.mark.parametrize("model", FINANCE)
-@pytest.mark.parametrize("method", ["create", "write", "unlink"])
+@pytest.mark.parametrize("method", ["create", "write", "unlink", "load"])
 def test_finance_models_are_never_written(server: FakeOdoo, model: str, method: str) -> None:
     hook = OdooHook("odoo_guard", tenant_id="acme")
     with pytest.raises(OdooWriteRefused):

@@ -6,7 +6,7 @@ from odoo_sync.odoo.guard import FINANCE_MODELS, WRITABLE_MODELS, WriteRefused, 
 
 
 @pytest.mark.parametrize("model", [*FINANCE_MODELS, "account.analytic.plan", "res.company"])
-@pytest.mark.parametrize("method", ["create", "write", "unlink"])
+@pytest.mark.parametrize("method", ["create", "write", "unlink", "load"])
 def test_mutations_outside_the_three_models_are_refused_and_name_finance(model: str, method: str) -> None:
     with pytest.raises(WriteRefused) as err:
         check_call(model, method)
@@ -20,15 +20,15 @@ def test_case_and_whitespace_tricks_do_not_widen_the_allowed_set(model: str) -> 
         check_call(model, "create")
 
 
-@pytest.mark.parametrize("method", ["copy", "name_create", "load", "import", "action_post", "toggle_active", "_write"])
+@pytest.mark.parametrize("method", ["copy", "name_create", "import", "action_post", "toggle_active", "_write"])
 def test_other_writing_methods_are_refused_even_on_allowed_models(method: str) -> None:
     with pytest.raises(WriteRefused, match=method):
         check_call("account.analytic.line", method)
 
 
 @pytest.mark.parametrize("model", sorted(WRITABLE_MODELS))
-def test_the_three_models_accept_create_write_unlink(model: str) -> None:
-    for method in ("create", "write", "unlink"):
+def test_the_three_models_accept_create_write_unlink_load(model: str) -> None:
+    for method in ("create", "write", "unlink", "load"):
         check_call(model, method)
 
 
