@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
-PREFIX = "odoo_sync"
 
 # name template -> (type, meaning). Placeholders: tenant, outcome, model (dots as _), method, state.
 METRICS: dict[str, tuple[str, str]] = {

@@ -9,9 +9,9 @@ from typing import Any
 
 import psycopg
 
-from odoo_sync.keys import IdempotencyKey, InvalidKeyError
+from odoo_sync.keys import IdempotencyKey
 
-PENDING, DONE, ERROR = "pending", "done", "error"
+PENDING, DONE = "pending", "done"
 
 # Each write is one statement per batch (arrays unnested server-side), not one per row.
 _INSERT = (
@@ -35,11 +35,6 @@ _MARK_ERROR = (
     " FROM unnest(%s::text[], %s::text[]) AS u(key, error) WHERE l.idempotency_key = u.key AND l.state <> 'done'"
 )
 _LOOKUP = "SELECT idempotency_key, state, odoo_id FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s)"
-_DONE_IDS = "SELECT idempotency_key, odoo_id FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s) AND state = 'done'"
-_ALL_CREATED = (
-    "SELECT entity_id, odoo_id FROM odoo_sync.ledger WHERE tenant_id = %s AND entity_type = %s"
-    " AND operation = 'create' AND state = 'done'"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,27 +80,6 @@ class Ledger:
         """Odoo refused these keys and rolled back: nothing exists, a later run may try again."""
         with self._cursor() as cur:
             cur.execute(_MARK_ERROR, (list(errors), list(errors.values())))
-
-    def created_ids(self, tenant_id: str, entity_type: str, entity_ids: Iterable[str] | None = None) -> dict[str, int]:
-        """Odoo ids of entities this integration created (operation 'create', done): all, or these.
-
-        Given ids are looked up by primary key, which stays fast whatever the table's size or statistics.
-        """
-        if entity_ids is None:
-            with self._cursor() as cur:
-                cur.execute(_ALL_CREATED, (tenant_id, entity_type))
-                rows = cur.fetchall()
-            return {row[0]: int(row[1]) for row in rows}
-        keys = {}
-        for entity_id in entity_ids:
-            try:
-                keys[str(IdempotencyKey(tenant_id, entity_type, entity_id, "create"))] = entity_id
-            except InvalidKeyError:
-                continue  # such a row is rejected when planned; it was never created
-        with self._cursor() as cur:
-            cur.execute(_DONE_IDS, (list(keys),))
-            rows = cur.fetchall()
-        return {keys[row[0]]: int(row[1]) for row in rows}
 
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
