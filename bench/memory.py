@@ -1,7 +1,7 @@
 """Section 6: peak RSS of the project's sync over many source lines (streamed in chunks, never all held).
 
 The sync runs in a fresh process (``python -m bench.memory worker N``), the test Odoo in another one
-(``python -m tests.fake_odoo``), so the figure is the sync's own memory, not the server's store.
+(``python -m odoo_test_server``), so the figure is the sync's own memory, not the server's store.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench.env import REPO, last_json_line, peak_rss_mb
 def measure(n_lines: int) -> dict[str, Any]:
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_odoo", "--port", str(port), "--db", "bench"],
+        [sys.executable, "-m", "odoo_test_server", "--port", str(port), "--db", "bench"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

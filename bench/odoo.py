@@ -1,7 +1,7 @@
 """The Odoo a benchmark talks to: the loopback test server, the same with Odoo 17's measured costs, or a real one.
 
 Profiles:
-- ``fake``: tests/fake_odoo as is; answers in microseconds (plus its own Python work).
+- ``fake``: odoo_test_server as is; answers in microseconds (plus its own Python work).
 - ``odoo17-model``: the same server, but each call lasts at least what timings.json measured on a real Odoo 17
   (``cost_ms`` below); the fake's own work counts towards that time, it is not added to it.
 - ``real``: the server named by ODOO_TEST_URL / _DB / _USER / _PASSWORD.
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import RECORDED_DIR, FakeOdoo
+from odoo_test_server import RECORDED_DIR, FakeOdoo
 
 TIMINGS = json.loads((RECORDED_DIR / "timings.json").read_text())
 MUTATIONS = ("create", "write", "unlink")
@@ -91,7 +91,7 @@ def describe(target: Target) -> str:
     name = f"Odoo {version.get('server_version', '?')}"
     if target.server is None:
         return f"{name} at {target.url}, database {target.db}"
-    return f"tests/fake_odoo as {name} ({target.profile})"
+    return f"odoo_test_server as {name} ({target.profile})"
 
 
 def real_odoo_configured() -> bool:

@@ -66,7 +66,7 @@ def start_odoo() -> object | None:
         }
         server = None
     else:
-        from tests.fake_odoo import FakeOdoo
+        from odoo_test_server import FakeOdoo
 
         server = FakeOdoo(db="acme", login="admin", password="admin").start()
         conn = {

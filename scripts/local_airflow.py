@@ -2,7 +2,7 @@
 
 api-server, scheduler, dag-processor and triggerer (LocalExecutor) run against the local PostgreSQL (metadata
 database ``airflow_local``), with the demo tenant ``acme`` synced from ``togrant_local`` (the demo seed) into
-the loopback Odoo 17 test server (``python -m tests.fake_odoo``), or into a real Odoo when ``ODOO_DEMO_URL``,
+the loopback Odoo 17 test server (``python -m odoo_test_server``), or into a real Odoo when ``ODOO_DEMO_URL``,
 ``ODOO_DEMO_DB``, ``ODOO_DEMO_USER`` and ``ODOO_DEMO_PASSWORD`` are set. The ledger and sync_log are in
 ``odoo_sync_local``.
 
@@ -315,7 +315,7 @@ def up(s: Settings, trigger: bool = True, timeout: float = 180.0) -> int:
     prepare_databases(s, fresh_sync_db=fake_odoo)
     if fake_odoo:
         args = ["--port", str(s.odoo_port), "--db", "acme", "--login", "admin", "--password", "admin"]
-        spawn(s, "fake-odoo", [sys.executable, "-m", "tests.fake_odoo", *args], env)
+        spawn(s, "fake-odoo", [sys.executable, "-m", "odoo_test_server", *args], env)
     try:
         start_airflow(s, env, password, trigger, timeout)
     except BaseException:

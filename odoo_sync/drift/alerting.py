@@ -31,7 +31,7 @@ def decide(state: str, incident: Incident | None, now: datetime, settings: Healt
         due = now - since >= settings.drift_alert_after
         return Decision(open=incident is None, alert=due and (incident is None or incident.alerted_at is None))
     if state != ERROR and incident is not None:  # a failed check says nothing either way
-        return Decision(resolve=True, recovery=incident.alerted_at is not None)
+        return Decision(resolve=True)
     return Decision()
 
 

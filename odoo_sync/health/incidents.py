@@ -28,8 +28,7 @@ class Decision:
 
     open: bool = False  # record a new incident (red, none open)
     alert: bool = False  # page on-call (red for alert_after, not yet paged)
-    resolve: bool = False  # a good ping ended the incident
-    recovery: bool = False  # tell on-call it is over (only if they were paged)
+    resolve: bool = False  # a good ping ended the incident (on-call hears of it if they were paged)
 
     @property
     def nothing(self) -> bool:
@@ -43,5 +42,5 @@ def decide(health: Health, incident: Incident | None, now: datetime, settings: H
         due = red_for is not None and red_for >= settings.alert_after
         return Decision(open=incident is None, alert=due and (incident is None or incident.alerted_at is None))
     if incident is not None and health.last is not None and health.last.ok:
-        return Decision(resolve=True, recovery=incident.alerted_at is not None)
+        return Decision(resolve=True)
     return Decision()

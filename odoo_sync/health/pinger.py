@@ -15,9 +15,9 @@ from airflow.sdk.exceptions import AirflowNotFoundException
 
 from odoo_sync.config import TenantConfig
 from odoo_sync.errors import ErrorClass, OdooSyncError, classify
-from odoo_sync.odoo.client import OdooEndpoint, major_version
+from odoo_sync.odoo.client import OdooClient, OdooEndpoint, major_version
 from odoo_sync.odoo.hook import OdooHook
-from odoo_sync.odoo.json2 import api_of
+from odoo_sync.odoo.json2 import api_of, make_client
 from odoo_sync.scrub import scrub_text
 from odoo_sync.store.sync_log import LogRow, RunContext, SyncLog
 
@@ -61,26 +61,21 @@ class BufferedSyncLog(SyncLog):
         self.rows.extend(rows)
 
 
-class HealthHook(OdooHook):
-    """The tenant's OdooHook with the health timeout, remembering the version and key expiry it saw."""
+@dataclasses.dataclass
+class Probe:
+    """A ping's client factory (the hook's ``client_factory`` seam): each call gets the health timeout, and the
+    probe notes the secret (to scrub errors) and the API key's expiry from the connection it was built for."""
 
-    def __init__(self, tenant: TenantConfig, sync_log: SyncLog, timeout: float) -> None:
-        super().__init__(tenant.odoo_conn_id, tenant_id=tenant.tenant_id, sync_log=sync_log)
-        self.timeout = timeout
-        self.seen_version: dict[str, Any] | None = None
-        self.api_key_expires: date | None = None
-        self.secret: str = ""
+    conn_id: str
+    timeout: float
+    secret: str = ""
+    api_key_expires: date | None = None
 
-    def endpoint(self) -> OdooEndpoint:
-        endpoint = super().endpoint()
-        extra = self.get_connection(self.odoo_conn_id).extra_dejson
+    def client(self, endpoint: OdooEndpoint, api: str | None) -> OdooClient:
+        extra = OdooHook.get_connection(self.conn_id).extra_dejson
         self.api_key_expires = _parse_date(extra.get("api_key_expires"))
         self.secret = endpoint.secret
-        return dataclasses.replace(endpoint, timeout=min(endpoint.timeout, self.timeout))
-
-    def check_version(self, version: dict[str, Any]) -> None:
-        self.seen_version = version
-        super().check_version(version)
+        return make_client(dataclasses.replace(endpoint, timeout=min(endpoint.timeout, self.timeout)), api)
 
 
 def transport_warnings(version: dict[str, Any] | None, api: str) -> list[str]:
@@ -100,7 +95,8 @@ def transport_warnings(version: dict[str, Any] | None, api: str) -> list[str]:
 def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcome:
     """Log in and read the root analytic plans: reachable, credentials valid, plans there."""
     sync_log = BufferedSyncLog(tenant.tenant_id, run)
-    hook = HealthHook(tenant, sync_log, timeout)
+    probe = Probe(tenant.odoo_conn_id, timeout)
+    hook = OdooHook(tenant.odoo_conn_id, tenant_id=tenant.tenant_id, sync_log=sync_log, client_factory=probe.client)
     ts, started = datetime.now(UTC), time.perf_counter()
     try:
         plans = hook.search_read(PLAN_MODEL, [], ["name", "parent_id"])
@@ -108,7 +104,7 @@ def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcom
         warnings = missing_plans(tenant, plans) + transport_warnings(hook.seen_version, api_of(hook))
     except Exception as exc:
         error_class, ok, warnings = failure_class(exc), False, []
-        error = scrub_text(str(exc), [hook.secret])
+        error = scrub_text(str(exc), [probe.secret])
     result = PingResult(
         tenant.tenant_id,
         ts,
@@ -118,7 +114,7 @@ def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcom
         error,
         (hook.seen_version or {}).get("server_version"),
         tuple(warnings),
-        hook.api_key_expires,
+        probe.api_key_expires,
     )
     return Outcome(result, sync_log.rows)
 

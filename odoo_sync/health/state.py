@@ -56,10 +56,6 @@ class Health:
     last_ok: Ping | None = None
     failures: int = 0
 
-    @property
-    def failing(self) -> bool:
-        return self.last is not None and not self.last.ok
-
 
 def summarize(pings: list[Ping]) -> History:
     """Build a History from pings in any order (the SQL in repository.py computes the same)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,6 +28,7 @@ from odoo_sync.errors import (
 from odoo_sync.odoo import guard, lineage
 from odoo_sync.odoo.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.odoo.json2 import APIS, make_client
+from odoo_sync.odoo.seams import SYSTEM_CLOCK, ClientFactory, Clock
 from odoo_sync.odoo.throttle import TokenBucket
 from odoo_sync.scrub import scrub_text
 from odoo_sync.store.sync_log import CallResult, Entity, SyncLog
@@ -51,6 +51,9 @@ class OdooHook(BaseHook):
     :param checked_uid: the uid an earlier task of the same run got after checking this server's version;
         given, the hook skips ``version`` and ``authenticate`` (~370 ms on a real Odoo). Every ``execute_kw``
         still carries the password or API key, so changed credentials fail at once as an auth error.
+    :param client_factory: builds the wire client (default ``make_client``); tests, the bench and the health
+        pinger pass their own to watch calls or shorten timeouts (``odoo_sync.odoo.seams``).
+    :param clock: the throttle's and the Retry-After wait's time (default the system's).
     """
 
     conn_name_attr = "odoo_conn_id"
@@ -68,13 +71,17 @@ class OdooHook(BaseHook):
         checked_uid: int | None = None,
         checked_api: str | None = None,
         company_id: int | None = None,
+        client_factory: ClientFactory = make_client,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         super().__init__()
         self.odoo_conn_id = odoo_conn_id
         self.tenant_id = tenant_id or odoo_conn_id
         self._for_tenant = tenant_id is not None  # the UI's Test button builds the hook without a tenant
         self.sync_log = sync_log
-        self._bucket = TokenBucket(calls_per_second) if calls_per_second else None
+        self._bucket = TokenBucket(calls_per_second, None, clock.monotonic, clock.sleep) if calls_per_second else None
+        self._client_factory = client_factory
+        self._clock = clock
         self._client: OdooClient | None = None
         self._uid: int | None = None
         self._checked_uid = checked_uid
@@ -118,9 +125,10 @@ class OdooHook(BaseHook):
     def get_conn(self) -> OdooClient:
         """Return the authenticated client, checking the version and logging in on first use."""
         if self._client is None and self._checked_uid is not None:
-            self._client, self._uid = make_client(self.endpoint(), self._checked_api), self._checked_uid
+            self._client = self._client_factory(self.endpoint(), self._checked_api)
+            self._uid = self._checked_uid
         if self._client is None or self._uid is None:
-            client = make_client(self.endpoint())
+            client = self._client_factory(self.endpoint(), None)
             self._version = self._run(client, None, "version", client.version)
             self.check_version(self._version)
             uid = self._run(client, None, "authenticate", lambda: _logged_in(client))
@@ -139,6 +147,11 @@ class OdooHook(BaseHook):
         """``common.version()`` of the server, fetched once."""
         self.get_conn()
         assert self._version is not None
+        return self._version
+
+    @property
+    def seen_version(self) -> dict[str, Any] | None:
+        """The server's answer to ``version`` if one came, even when ``check_version`` then refused it."""
         return self._version
 
     def check_version(self, version: dict[str, Any]) -> None:
@@ -251,7 +264,7 @@ class OdooHook(BaseHook):
             # Raised outside the except block: the server's unscrubbed text must not ride along as __context__.
             self._audit(client, model, method, entities, "error", failure.text, known_ids)
             if failure.retry_after is not None and attempt < RATE_LIMIT_ATTEMPTS:
-                time.sleep(min(failure.retry_after, MAX_RETRY_AFTER_S))
+                self._clock.sleep(min(failure.retry_after, MAX_RETRY_AFTER_S))
                 continue
             raise self._to_airflow_error(failure, model, method, entities)
         raise AssertionError("unreachable")  # pragma: no cover

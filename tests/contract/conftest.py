@@ -1,7 +1,7 @@
 """Contract tests: the fake Odoo in versions 17, 18 and 19 (default; ``ODOO_FAKE_VERSION=18`` runs one) or a
 real Odoo 17, 18 or 19 (all of ODOO_TEST_URL, ODOO_TEST_DB, ODOO_TEST_USER, ODOO_TEST_PASSWORD set; for JSON-2
 on 19 also ODOO_TEST_API_KEY) checked against the facts recorded from that version in
-``tests/fake_odoo/recorded[/<version>]``. Calls go through plain ``xmlrpc.client.ServerProxy`` (JSON-2: urllib),
+``odoo_test_server/recorded[/<version>]``. Calls go through plain ``xmlrpc.client.ServerProxy`` (JSON-2: urllib),
 not the project's hook.
 
 Against a real Odoo every record a test creates carries a unique prefix and is unlinked afterwards; tests
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.fake_odoo import FakeOdoo, versions
+from odoo_test_server import FakeOdoo, versions
 
 ENV_VARS = ("ODOO_TEST_URL", "ODOO_TEST_DB", "ODOO_TEST_USER", "ODOO_TEST_PASSWORD")
 LINE = "account.analytic.line"

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.contract.conftest import API_KEY, OdooTarget, last_line, recorded_last_line
-from tests.fake_odoo import FakeOdoo
 
 pytestmark = pytest.mark.contract
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from odoo_test_server import RECORDED_DIR
 from tests.contract.conftest import ACCOUNT, OdooTarget
-from tests.fake_odoo import RECORDED_DIR
 
 pytestmark = pytest.mark.contract
 CASES: dict[str, dict[str, Any]] = json.loads((RECORDED_DIR / "json2_19.json").read_text())

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.contract.conftest import LINE, OdooTarget, last_line, since
-from tests.fake_odoo import FakeOdoo
 
 pytestmark = pytest.mark.contract
 UNKNOWN_ID = 999999999

@@ -6,8 +6,8 @@ import xmlrpc.client
 
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.contract.conftest import LINE, OdooTarget, last_line, names_required_field
-from tests.fake_odoo import FakeOdoo
 
 pytestmark = pytest.mark.contract
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.contract.conftest import ACCOUNT, LINE, PLAN, OdooTarget, names_required_field, since, until
-from tests.fake_odoo import FakeOdoo
 
 pytestmark = pytest.mark.contract
 ATTRS = ["string", "type", "relation", "required", "readonly", "store", "domain"]

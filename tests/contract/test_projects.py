@@ -7,8 +7,8 @@ import xmlrpc.client
 
 import pytest
 
+from odoo_test_server import FakeOdoo, versions
 from tests.contract.conftest import ACCOUNT, PROJECT, OdooTarget, names_required_field, real_odoo_configured
-from tests.fake_odoo import FakeOdoo, versions
 
 pytestmark = pytest.mark.contract
 

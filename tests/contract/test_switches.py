@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from odoo_test_server import CallRecord, FakeOdoo
 from tests.contract.conftest import ACCOUNT, LINE, OdooTarget
-from tests.fake_odoo import CallRecord, FakeOdoo
 
 pytestmark = pytest.mark.contract
 REPO = Path(__file__).resolve().parents[2]
@@ -210,7 +210,7 @@ def test_parallel_batches_get_distinct_ids(odoo: OdooTarget, fake: FakeOdoo) -> 
 def test_cli_serves_until_sigterm() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_odoo", "--port", "0", "--db", "demo"],
+        [sys.executable, "-m", "odoo_test_server", "--port", "0", "--db", "demo"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,8 +11,8 @@ from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.ledger import Ledger
 from odoo_sync.store.sync_log import RunContext, SyncLog
 from odoo_sync.sync.writer import IdempotentWriter
+from odoo_test_server import FakeOdoo
 from tests.conftest import set_airflow_conn
-from tests.fake_odoo import FakeOdoo
 
 PASSWORD = "Adm1n-pw-for-tests"
 

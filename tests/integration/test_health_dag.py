@@ -12,8 +12,8 @@ from airflow.dag_processing.dagbag import DagBag
 
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.store import health as repository
+from odoo_test_server import FakeOdoo
 from tests.conftest import REPO
-from tests.fake_odoo import FakeOdoo
 from tests.integration import test_health_alerts
 from tests.integration.conftest import PASSWORD, odoo_conn
 from tests.integration.test_health_alerts import Sink

@@ -15,7 +15,7 @@ from odoo_sync.errors import (
 from odoo_sync.odoo.guard import FINANCE_MODELS
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.sync_log import Entity, SyncLog
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.integration.conftest import PASSWORD, odoo_conn
 
 pytestmark = pytest.mark.integration

@@ -34,7 +34,7 @@ from odoo_sync.odoo.guard import WriteRefused
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.json2 import Json2Client
 from odoo_sync.store.sync_log import Entity, SyncLog
-from tests.fake_odoo import RECORDED_DIR, FakeOdoo
+from odoo_test_server import RECORDED_DIR, FakeOdoo
 from tests.integration.conftest import PASSWORD, odoo_conn
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.conftest import PG_HOST, PG_PORT, REPO, set_airflow_conn
-from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 
 pytestmark = pytest.mark.integration

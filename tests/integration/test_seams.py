@@ -13,7 +13,7 @@ from odoo_sync.odoo.seams import SYSTEM_CLOCK, Clock, watched
 from odoo_sync.store.ledger import Ledger
 from odoo_sync.store.sync_log import SyncLog
 from odoo_sync.sync.runtime import Seams, lock_tenant
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 
 pytestmark = pytest.mark.integration
 PLAN = "account.analytic.plan"

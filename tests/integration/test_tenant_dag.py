@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.conftest import REPO, set_airflow_conn
-from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 
 pytestmark = pytest.mark.integration

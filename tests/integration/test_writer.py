@@ -11,7 +11,7 @@ from odoo_sync.keys import IdempotencyKey
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.ledger import Ledger, LedgerEntry
 from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, IdempotentWriter
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 
 pytestmark = pytest.mark.integration
 LINE = "account.analytic.line"

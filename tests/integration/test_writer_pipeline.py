@@ -13,8 +13,8 @@ from odoo_sync.keys import IdempotencyKey
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.ledger import Ledger
 from odoo_sync.sync.writer import ChangeItem, IdempotentWriter
+from odoo_test_server import FakeOdoo
 from tests.conftest import dsn
-from tests.fake_odoo import FakeOdoo
 from tests.integration.test_writer import LINE, SPEC, ledger_states, lines
 
 pytestmark = pytest.mark.integration

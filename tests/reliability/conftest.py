@@ -19,8 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, REPO, set_airflow_conn
-from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.reliability import figures, seed
 

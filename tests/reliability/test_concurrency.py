@@ -13,7 +13,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.reliability import figures
 from tests.reliability.checks import LINE, audit, forbidden_calls, records_of
 from tests.reliability.conftest import N_LINES

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.reliability import figures, harness
 from tests.reliability.checks import ACCOUNT, LINE, PROJECT, audit, forbidden_calls, records_of
 from tests.reliability.conftest import N_LINES

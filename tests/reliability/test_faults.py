@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.reliability import figures
 from tests.reliability.checks import LINE, audit, failed_calls, forbidden_calls, records_of, unmeasured_calls
 from tests.reliability.conftest import API_KEY, N_LINES, PASSWORD, connect, rotate

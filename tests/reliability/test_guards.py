@@ -13,7 +13,7 @@ from odoo_sync.config import load_tenants
 from odoo_sync.errors import OdooPermanentError, OdooWriteRefused
 from odoo_sync.odoo import guard
 from odoo_sync.odoo.hook import OdooHook
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.reliability import figures
 

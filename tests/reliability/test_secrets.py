@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from odoo_sync.errors import OdooAuthError
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.sync_log import RunContext, SyncLog
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.reliability import figures
 from tests.reliability.checks import LINE

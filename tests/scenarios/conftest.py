@@ -16,9 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.browser.live_airflow import free_port
 from tests.conftest import REPO, dsn
-from tests.fake_odoo import FakeOdoo
 from tests.scenarios.live_scheduler import LiveAirflow, odoo_conn, postgres_conn
 
 DAG_ID = "odoo_sync__acme"

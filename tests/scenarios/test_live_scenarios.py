@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.scenarios.conftest import DAG_ID
 from tests.scenarios.live_scheduler import LiveAirflow
 from tests.scenarios.world import World, hours_ago

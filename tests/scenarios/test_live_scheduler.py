@@ -9,7 +9,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.fake_odoo import FakeOdoo
+from odoo_test_server import FakeOdoo
 from tests.scenarios.conftest import DAG_ID
 from tests.scenarios.live_scheduler import LiveAirflow
 

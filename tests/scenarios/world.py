@@ -13,8 +13,8 @@ from typing import Any
 
 import psycopg
 
+from odoo_test_server import FakeOdoo
 from tests.conftest import REPO, set_airflow_conn
-from tests.fake_odoo import FakeOdoo
 from tests.integration.conftest import odoo_conn
 from tests.scenarios.real_odoo import RealOdoo, configured
 

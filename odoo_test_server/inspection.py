@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fake_odoo import orm
-from tests.fake_odoo.schema import PLAN
-from tests.fake_odoo.store import Store
+from odoo_test_server import orm
+from odoo_test_server.schema import PLAN
+from odoo_test_server.store import Store
 
 ADMIN_UID = 2
 

@@ -8,9 +8,9 @@ import json
 import uuid
 from typing import Any
 
-from tests.fake_odoo import versions
-from tests.fake_odoo.schema import PLAN
-from tests.fake_odoo.store import Store
+from odoo_test_server import versions
+from odoo_test_server.schema import PLAN
+from odoo_test_server.store import Store
 
 SYSTEM_UID = 1
 ADMIN_UID = 2

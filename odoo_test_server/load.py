@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo import errors
-from tests.fake_odoo.schema import ACCOUNT, FieldDef
+from odoo_test_server import errors
+from odoo_test_server.schema import ACCOUNT, FieldDef
 
 if TYPE_CHECKING:
-    from tests.fake_odoo.store import FailHook, Savepoint, Store
+    from odoo_test_server.store import FailHook, Savepoint, Store
 
 Message = dict[str, Any]
 Convert = Callable[[FieldDef, Any], Any]

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from tests.fake_odoo import errors
-from tests.fake_odoo.schema import FieldDef, ModelDef
+from odoo_test_server import errors
+from odoo_test_server.schema import FieldDef, ModelDef
 
 _ISO = re.compile(r"\s*(\d{1,5})-(\d{1,2})-(\d{1,2})(?:[ T].*)?\s*$")
 _SLASH = re.compile(r"\s*(\d{1,4})/(\d{1,2})/(\d{1,4})\s*$")

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo import errors
-from tests.fake_odoo.computed import Reader
-from tests.fake_odoo.domain import and_domains
-from tests.fake_odoo.ordering import ORDER, ORDER_TERM, target_ranks
-from tests.fake_odoo.schema import FieldDef
+from odoo_test_server import errors
+from odoo_test_server.computed import Reader
+from odoo_test_server.domain import and_domains
+from odoo_test_server.ordering import ORDER, ORDER_TERM, target_ranks
+from odoo_test_server.schema import FieldDef
 
 if TYPE_CHECKING:
-    from tests.fake_odoo.store import Store
+    from odoo_test_server.store import Store
 
 Record = dict[str, Any]
 _AGG = re.compile(r"(\w+)(?::(\w+)(?:\((\w+)\))?)?")

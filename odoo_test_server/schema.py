@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import extra_models, versions
+from odoo_test_server import extra_models, versions
 
 RECORDED_DIR = versions.RECORDED_DIR
 PLAN_COLUMN_PREFIX = "x_plan"

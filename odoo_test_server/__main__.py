@@ -1,4 +1,4 @@
-"""Run the fake Odoo in the foreground: ``python -m tests.fake_odoo --port 8069``; stops on SIGTERM/SIGINT."""
+"""Run the fake Odoo in the foreground: ``python -m odoo_test_server --port 8069``; stops on SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import signal
 import threading
 from types import FrameType
 
-from tests.fake_odoo import versions
-from tests.fake_odoo.server import FakeOdoo
+from odoo_test_server import versions
+from odoo_test_server.server import FakeOdoo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.fake_odoo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m odoo_test_server", description=__doc__)
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--db", default="odoo")
     parser.add_argument("--login", default="admin")

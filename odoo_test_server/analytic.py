@@ -14,11 +14,11 @@ import random
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo import errors, versions
-from tests.fake_odoo.schema import ACCOUNT, LINE, PLAN, PLAN_COLUMN_PREFIX, PROJECT, ModelDef
+from odoo_test_server import errors, versions
+from odoo_test_server.schema import ACCOUNT, LINE, PLAN, PLAN_COLUMN_PREFIX, PROJECT, ModelDef
 
 if TYPE_CHECKING:
-    from tests.fake_odoo.store import Store
+    from odoo_test_server.store import Store
 
 COMPANY = "res.company"
 PARAM = "ir.config_parameter"

@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo import analytic
-from tests.fake_odoo.schema import ACCOUNT, LINE, PLAN, PROJECT, FieldDef
+from odoo_test_server import analytic
+from odoo_test_server.schema import ACCOUNT, LINE, PLAN, PROJECT, FieldDef
 
 if TYPE_CHECKING:
-    from tests.fake_odoo.store import Store
+    from odoo_test_server.store import Store
 
 Record = dict[str, Any]
 Computer = Callable[["Store", list[Record]], list[Any]]

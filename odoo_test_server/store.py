@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from tests.fake_odoo import analytic, convert, errors, ordering, versions
-from tests.fake_odoo.domain import compile_domain, is_false, mentions, normalize
-from tests.fake_odoo.schema import PLAN, FieldDef, ModelDef, build_models, plan_column, plan_models
+from odoo_test_server import analytic, convert, errors, ordering, versions
+from odoo_test_server.domain import compile_domain, is_false, mentions, normalize
+from odoo_test_server.schema import PLAN, FieldDef, ModelDef, build_models, plan_column, plan_models
 
 Record = dict[str, Any]
 FailHook = Callable[[str, dict[str, Any]], "str | None"]

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tests.fake_odoo.errors import UserError
+from odoo_test_server.errors import UserError
 
 if TYPE_CHECKING:
-    from tests.fake_odoo.store import Store
+    from odoo_test_server.store import Store
 
 Record = dict[str, Any]
 OrderKey = tuple[str, bool, bool]  # field, descending, nulls first

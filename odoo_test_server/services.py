@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tests.fake_odoo import errors, orm, seed
-from tests.fake_odoo.store import Store
+from odoo_test_server import errors, orm, seed
+from odoo_test_server.store import Store
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fake_odoo.leaves import FALSE_LEAF, NEGATION, TRUE_LEAF, Compiled, SearchContext, combine, compile_leaf
+from odoo_test_server.leaves import FALSE_LEAF, NEGATION, TRUE_LEAF, Compiled, SearchContext, combine, compile_leaf
 
 ARITY = {"!": 1, "&": 2, "|": 2}
 

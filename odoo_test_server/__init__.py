@@ -1,7 +1,7 @@
 """A faithful Odoo 17 XML-RPC server for tests, the demo and benchmarks (stdlib only), with Odoo 19's JSON-2 API
 when started with ``version=19`` (``json2.py``; an API key of ``api_keys`` as the bearer).
 
-    from tests.fake_odoo import FakeOdoo
+    from odoo_test_server import FakeOdoo
     srv = FakeOdoo(db="odoo", login="admin", password="admin", api_keys=("key-123",)).start()
     ...
     srv.stop()
@@ -16,7 +16,7 @@ statistics (calls, count).
 
 from __future__ import annotations
 
-from tests.fake_odoo.schema import RECORDED_DIR
-from tests.fake_odoo.server import CallRecord, FakeOdoo
+from odoo_test_server.schema import RECORDED_DIR
+from odoo_test_server.server import CallRecord, FakeOdoo
 
 __all__ = ["RECORDED_DIR", "CallRecord", "FakeOdoo"]

@@ -11,12 +11,12 @@ import xmlrpc.client
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tests.fake_odoo import errors, json2
-from tests.fake_odoo.httpd import ROUTE, Handler, HTTPServer
-from tests.fake_odoo.inspection import Inspection
-from tests.fake_odoo.seed import seed
-from tests.fake_odoo.services import CallInfo, Services
-from tests.fake_odoo.store import Store
+from odoo_test_server import errors, json2
+from odoo_test_server.httpd import ROUTE, Handler, HTTPServer
+from odoo_test_server.inspection import Inspection
+from odoo_test_server.seed import seed
+from odoo_test_server.services import CallInfo, Services
+from odoo_test_server.store import Store
 
 
 class CallRecord(NamedTuple):

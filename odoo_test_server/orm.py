@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import errors, load, readgroup, versions
-from tests.fake_odoo.analytic import defaults
-from tests.fake_odoo.computed import Reader, display_name
-from tests.fake_odoo.domain import is_false, normalize
-from tests.fake_odoo.store import Store
+from odoo_test_server import errors, load, readgroup, versions
+from odoo_test_server.analytic import defaults
+from odoo_test_server.computed import Reader, display_name
+from odoo_test_server.domain import is_false, normalize
+from odoo_test_server.store import Store
 
 LOG = logging.getLogger("odoo.models")
 PRIVATE = re.compile(r"^(_.*|init)$")

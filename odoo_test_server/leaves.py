@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tests.fake_odoo import versions
-from tests.fake_odoo.convert import coerce, like_matcher
-from tests.fake_odoo.schema import FieldDef, ModelDef
+from odoo_test_server import versions
+from odoo_test_server.convert import coerce, like_matcher
+from odoo_test_server.schema import FieldDef, ModelDef
 
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_odoo import errors, orm
-from tests.fake_odoo.services import CallInfo, Settings
+from odoo_test_server import errors, orm
+from odoo_test_server.services import CallInfo, Settings
 
 JSON2_FROM = 19
 VERSION_PATHS = frozenset({"/json/version", "/web/version"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import traceback
 import xmlrpc.client
 
-from tests.fake_odoo import versions
+from odoo_test_server import versions
 
 FAULT_APPLICATION_ERROR = 1
 FAULT_WARNING = 2
