@@ -29,7 +29,7 @@ down:
 	$(PY) -m scripts.local_airflow down
 
 lint: setup
-	$(VENV)/bin/ruff check odoo_sync dags plugins tests bench scripts
+	$(VENV)/bin/ruff check odoo_sync odoo_test_server dags plugins tests bench scripts
 	$(VENV)/bin/mypy
 
 bench: setup

@@ -19,6 +19,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from typing import Any
 
 from odoo_test_server import errors, orm
@@ -113,7 +114,7 @@ class Json2Api:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def call(self, path: str, headers: Mapping[str, str], body: bytes, info: CallInfo) -> Answer:
+    def call(self, path: str, headers: Mapping[str, str] | Message, body: bytes, info: CallInfo) -> Answer:
         db = headers.get("X-Odoo-Database")
         if db is not None and db != self.settings.db:
             return Answer(404, NOT_FOUND_PAGE.encode(), "text/html; charset=utf-8")
@@ -125,7 +126,7 @@ class Json2Api:
             info.n_records = len(result)
         return Answer(200, json.dumps(result, default=str).encode(), created=info.model_method == "create")
 
-    def _call(self, path: str, headers: Mapping[str, str], body: bytes, info: CallInfo) -> Any:
+    def _call(self, path: str, headers: Mapping[str, str] | Message, body: bytes, info: CallInfo) -> Any:
         route = RPC.fullmatch(path)
         if route is None:
             raise NotFound("Did you mean POST /json/2/<model>/<method>?")
