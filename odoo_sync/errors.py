@@ -80,6 +80,14 @@ class OdooRecordError(OdooPermanentError):
     error_class = ErrorClass.VALIDATION
 
 
+class OdooRowsRefused(OdooRecordError):
+    """Odoo's import API (``load``) refused some rows and wrote none: ``rows`` maps row index to Odoo's reason."""
+
+    def __init__(self, message: str, *, rows: dict[int, str], error_class: ErrorClass | None = None) -> None:
+        super().__init__(message, error_class=error_class)
+        self.rows = rows
+
+
 class OdooAuthError(OdooPermanentError):
     """Wrong login, password or API key."""
 
@@ -133,6 +141,16 @@ class Json2Error(Exception):
         self.retry_after = retry_after
 
 
+class RowsRefused(Exception):
+    """``load`` answered ``ids: False``: Odoo refused these rows (index -> reason) and rolled the whole call back."""
+
+    def __init__(self, rows: dict[int, str]) -> None:
+        shown = "; ".join(f"row {i + 1}: {reason}" for i, reason in sorted(rows.items())[:3])
+        more = f" (+{len(rows) - 3} more rows)" if len(rows) > 3 else ""
+        super().__init__(f"Odoo refused {len(rows)} row(s), none written: {shown}{more}")
+        self.rows = rows
+
+
 # How the hook raises a failure: OdooTransientError, OdooAuthError, or another OdooPermanentError.
 FailureKind = Literal["transient", "permanent", "auth"]
 
@@ -158,6 +176,8 @@ def classify(exc: BaseException) -> Failure:
         return _classify_http(exc)
     if isinstance(exc, Json2Error):
         return _classify_json2(exc)
+    if isinstance(exc, RowsRefused):
+        return Failure("permanent", ErrorClass.VALIDATION, str(exc))
     if isinstance(exc, ssl.SSLCertVerificationError):
         return Failure("permanent", ErrorClass.TLS, f"TLS certificate rejected: {exc}")
     if isinstance(exc, TimeoutError):

@@ -18,11 +18,13 @@ from odoo_sync.errors import (
     OdooConfigError,
     OdooPermanentError,
     OdooRecordError,
+    OdooRowsRefused,
     OdooSyncError,
     OdooTransientError,
     OdooVersionError,
     OdooWriteRefused,
     OdooWrongTenantError,
+    RowsRefused,
     classify,
 )
 from odoo_sync.odoo import guard, lineage
@@ -84,6 +86,7 @@ class OdooHook(BaseHook):
         self._clock = clock
         self._client: OdooClient | None = None
         self._uid: int | None = None
+        self._types: dict[str, dict[str, str]] = {}
         self._checked_uid = checked_uid
         self._checked_api = checked_api  # the protocol check_odoo settled on ("xmlrpc" / "json2")
         self._version: dict[str, Any] | None = None
@@ -175,10 +178,12 @@ class OdooHook(BaseHook):
         *,
         entities: Sequence[Entity] = (),
         setup: bool = False,
+        check: Callable[[Any], None] | None = None,
     ) -> Any:
         """Call ``model.method`` through ``execute_kw`` after the write guard; log one row per entity.
 
         ``setup=True`` additionally allows creating an analytic plan (the opt-in ``create_plans`` step).
+        ``check`` raises if an answer is a refusal in disguise (``load`` answers errors as data).
         """
         try:
             guard.check_call(model, method, setup=setup)
@@ -193,9 +198,12 @@ class OdooHook(BaseHook):
             kwargs = {**(kwargs or {}), "context": {"allowed_company_ids": [self.company_id]}}
 
         def send() -> Any:
-            return client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
+            answer = client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
+            if check is not None:
+                check(answer)
+            return answer
 
-        known_ids = list(args[0]) if method in ("write", "unlink") and args else []
+        known_ids = _known_ids(method, args or [])
         result = self._run(client, model, method, send, entities, known_ids)
         lineage.odoo_call(self, client.endpoint, model, method)  # a changed model is the task's output
         return result
@@ -223,6 +231,41 @@ class OdooHook(BaseHook):
 
     def write(self, model: str, ids: list[int], vals: dict[str, Any], entities: Sequence[Entity]) -> None:
         self.execute(model, "write", [ids, vals], entities=entities)
+
+    def load_rows(
+        self, model: str, ids: list[int], vals_list: list[dict[str, Any]], entities: Sequence[Entity]
+    ) -> None:
+        """Write values that differ per record in one call: Odoo's import API (``load``), updating by database id.
+
+        Every dict has the same fields. Odoo writes all rows or none: a refusal raises OdooRowsRefused naming
+        the rows it refused (the others were not written either and may be sent again).
+        """
+        names = list(vals_list[0])
+        types = self._field_types(model)
+        columns = [".id", *(f"{n}/.id" if types.get(n) == "many2one" else n for n in names)]
+        rows = [[str(i), *(_load_value(v[n]) for n in names)] for i, v in zip(ids, vals_list, strict=True)]
+        refused: dict[int, str] = {}
+
+        def check(answer: Any) -> None:
+            refused.update(_refused_rows(answer, len(rows)))
+            if refused:
+                raise RowsRefused(refused)
+
+        try:
+            # active_test off: load looks each .id up with a search, which would call an archived record unknown
+            context: dict[str, Any] = {"active_test": False}
+            if self.company_id is not None:
+                context["allowed_company_ids"] = [self.company_id]
+            self.execute(model, "load", [columns, rows], {"context": context}, entities=entities, check=check)
+        except OdooRecordError as exc:
+            raise OdooRowsRefused(str(exc), rows=refused, error_class=exc.error_class) from None
+
+    def _field_types(self, model: str) -> dict[str, str]:
+        """Field types of ``model`` (one ``fields_get`` per model and hook)."""
+        if model not in self._types:
+            described = self.fields_get(model, ("type",))
+            self._types[model] = {name: str(attrs.get("type")) for name, attrs in described.items()}
+        return self._types[model]
 
     def unlink(self, model: str, ids: list[int], entities: Sequence[Entity]) -> None:
         self.execute(model, "unlink", [ids], entities=entities)
@@ -326,6 +369,37 @@ def _logged_in(client: OdooClient) -> int:
             f"wrong login or API key"
         )
     return int(uid)
+
+
+def _known_ids(method: str, args: list[Any]) -> list[int]:
+    """The ids a call names before it is sent (logged even when the call fails)."""
+    if method in ("write", "unlink") and args:
+        return list(args[0])
+    if method == "load" and len(args) > 1:
+        return [int(row[0]) for row in args[1]]
+    return []
+
+
+def _load_value(value: Any) -> Any:
+    """A value as Odoo's import converters take it: ids as text, empty as '' (False), booleans as '1'/''."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "1"
+    return value
+
+
+def _refused_rows(answer: Any, rows: int) -> dict[int, str]:
+    """``load``'s answer: {} when written, else row index -> Odoo's reasons (the whole call rolled back)."""
+    if not isinstance(answer, dict) or answer.get("ids") is not False:
+        return {}
+    refused: dict[int, list[str]] = {}
+    for message in answer.get("messages") or []:
+        if message.get("type") == "error":
+            row = message.get("record")
+            index = int(row) if isinstance(row, int) and 0 <= row < rows else -1
+            refused.setdefault(index, []).append(str(message.get("message", "")))
+    return {i: "; ".join(reasons) for i, reasons in refused.items()} or {-1: "refused without a reason"}
 
 
 def _ids_of(method: str, result: Any, entities: Sequence[Entity]) -> list[int | None]:

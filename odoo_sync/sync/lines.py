@@ -18,6 +18,7 @@ from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
 from odoo_sync.sync.mapping import LineTargets, RowError, detail_id, key, line_vals
+from odoo_sync.sync.pipeline import read_ahead
 from odoo_sync.sync.planner import Desired, plan
 from odoo_sync.sync.rates import RateBook, odoo_loader
 from odoo_sync.sync.reference import present_ids
@@ -76,6 +77,14 @@ def desired_lines(rows: Sequence[dict[str, Any]], targets: LineTargets) -> list[
     return [desired_line(r, targets) for r in rows]
 
 
+def _desired_ahead(rows: Sequence[dict[str, Any]], targets: LineTargets) -> list[Desired] | None:
+    """Desired states built on the read-ahead thread, unless a currency's rates must first be read from Odoo
+    (the hook is not for that thread: None, and the caller builds them)."""
+    if targets.rates is not None and not targets.rates.ready(r.get("currency") for r in rows):
+        return None
+    return [desired_line(r, targets) for r in rows]
+
+
 def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     """Read, plan and apply: the window's lines, then the rejected and the re-parented ones, then deletions."""
     tenant = s.tenant.tenant_id
@@ -89,8 +98,9 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)
     started, done = time.monotonic(), 0
     rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
-    for rows in source.changed_lines(s.source(), tenant, window.start, window.end):
-        lines.sync(desired_lines(rows, targets))
+    chunks = source.changed_lines(s.source(), tenant, window.start, window.end)
+    for rows, desired in read_ahead(chunks, lambda rows: _desired_ahead(rows, targets)):
+        lines.sync(desired if desired is not None else desired_lines(rows, targets))
         rejected_earlier.difference_update(str(r["id"]) for r in rows)  # planned once a run, counted once
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from odoo_sync.errors import OdooRecordError
 from odoo_sync.odoo.hook import OdooHook
+
+Call = TypeVar("Call", bound=Sequence[Any])  # one call's records
+Chunk = TypeVar("Chunk")
+Prepared = TypeVar("Prepared")
 
 
 def pipelined(
     hook: OdooHook,
     batch_size: int,
-    calls: Sequence[Sequence[Any]],
-    book: Callable[[Sequence[Sequence[Any]]], None],
-    send: Callable[[Sequence[Any]], Any],
-    settle: Callable[[Sequence[Any], Any], None],
+    calls: Sequence[Call],
+    book: Callable[[Sequence[Call]], None],
+    send: Callable[[Call], Any],
+    settle: Callable[[Call, Any], None],
 ) -> None:
     """Send ``calls`` one at a time from a worker thread; this thread books and settles around them.
 
@@ -62,3 +66,27 @@ def _answer(flight: Future[Any]) -> Any:
         return flight.result()
     except OdooRecordError as exc:
         return exc
+
+
+def read_ahead(chunks: Iterator[Chunk], prepare: Callable[[Chunk], Prepared]) -> Iterator[tuple[Chunk, Prepared]]:
+    """Yield each chunk with ``prepare(chunk)``, the next one read and prepared on a worker thread meanwhile.
+
+    While the caller applies chunk k (its time is spent waiting for Odoo), chunk k+1 is fetched from the source
+    and turned into values, so the first call of chunk k+1 follows the last of chunk k without that work between.
+    ``chunks`` and ``prepare`` must only use what the caller does not touch meanwhile (the source connection).
+    """
+
+    def step() -> tuple[Chunk, Prepared] | None:
+        chunk = next(chunks, None)
+        return None if chunk is None else (chunk, prepare(chunk))
+
+    try:
+        with ThreadPoolExecutor(1, "source-ahead") as worker:
+            upcoming = worker.submit(step)
+            while (item := upcoming.result()) is not None:
+                upcoming = worker.submit(step)
+                yield item
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:  # a stopped run ends the source's cursor and transaction here, not at exit
+            close()

@@ -60,6 +60,10 @@ class RateBook:
             self._known[code] = found.get(code)
         self._known.setdefault(self.company_currency, found.get(self.company_currency))
 
+    def ready(self, codes: Iterable[Any]) -> bool:
+        """Would ``prepare(codes)`` read nothing from Odoo (every foreign currency among them looked up)?"""
+        return not ({normalise(c) for c in codes} - {self.company_currency, ""} - set(self._known))
+
     def knows(self, code: str) -> bool:
         return self._known.get(code) is not None
 

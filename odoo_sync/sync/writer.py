@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,9 @@ from odoo_sync.sync.pipeline import pipelined
 DEFAULT_BATCH_SIZE = 500
 # Ids per `write` sending the same values (a category move): 0.07 ms an id on Odoo 17 against 14 ms a call.
 WRITE_IDS = 5000
+# Rows per `load` when values differ per record: on Odoo 17, 2.9 ms a row at 2,000 rows a call (4.1 at 500),
+# against 20 ms for one `write` per record.
+LOAD_ROWS = 2000
 Progress = Callable[[int, int, float], None]
 
 
@@ -175,22 +178,17 @@ class IdempotentWriter:
 
     # -- writes and unlinks -----------------------------------------------------------------------------
     def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
-        """Write each key once; records getting the same values share one call (up to WRITE_IDS_PER_CALL).
-
-        Records whose values differ get one call each; their keys are booked ``batch_size`` at a time.
-        """
+        """Write each key once: records getting the same values share one ``write`` (up to WRITE_IDS), records
+        whose values differ go ``LOAD_ROWS`` at a time through Odoo's import API (``load``), pipelined."""
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
-        groups: dict[str, list[ChangeItem]] = {}
-        for item in (i for i in items if _state(entries, i.key) != DONE):
-            groups.setdefault(_fingerprint(item.vals or {}), []).append(item)
-        calls = [chunk for group in groups.values() for chunk in chunked(group, max(self.batch_size, WRITE_IDS))]
+        calls = _write_calls([i for i in items if _state(entries, i.key) != DONE], self.batch_size)
         done: dict[str, int] = {}
 
-        def settle(batch: Sequence[ChangeItem], outcome: Any) -> None:
+        def settle(batch: _Batch, outcome: Any) -> None:
             if isinstance(outcome, OdooRecordError):
-                self._write_apart(model, batch, result, outcome)
+                self._refused(model, batch, result, outcome)
                 return
             done.update({str(i.key): i.odoo_id for i in batch})
             result.changed += len(batch)
@@ -204,9 +202,7 @@ class IdempotentWriter:
             lambda group: self.ledger.mark_pending(
                 model, [i.key for b in group for i in b], [i.odoo_id for b in group for i in b]
             ),
-            lambda batch: self.hook.write(
-                model, [i.odoo_id for i in batch], batch[0].vals or {}, [entity_of(i.key) for i in batch]
-            ),
+            lambda batch: self._send(model, batch),
             settle,
         )
         self._mark_written(done, result)
@@ -218,30 +214,49 @@ class IdempotentWriter:
             result.ids.update(done)
             done.clear()
 
-    def _write(self, model: str, items: Sequence[ChangeItem], result: EnsureResult) -> None:
-        """Book and write one batch, nothing in flight (halving after a refused batch)."""
-        self.ledger.mark_pending(model, [i.key for i in items], [i.odoo_id for i in items])
+    def _send(self, model: str, batch: _Batch) -> None:
+        entities = [entity_of(i.key) for i in batch]
+        if batch.method == "load":
+            self.hook.load_rows(model, [i.odoo_id for i in batch], [i.vals or {} for i in batch], entities)
+        else:
+            self.hook.write(model, [i.odoo_id for i in batch], batch[0].vals or {}, entities)
+
+    def _write_now(self, model: str, batch: _Batch, result: EnsureResult) -> None:
+        """Book and send one batch, nothing in flight (after a refused call)."""
+        self.ledger.mark_pending(model, [i.key for i in batch], [i.odoo_id for i in batch])
         try:
-            self.hook.write(model, [i.odoo_id for i in items], items[0].vals or {}, [entity_of(i.key) for i in items])
+            self._send(model, batch)
         except OdooRecordError as exc:
-            self._write_apart(model, items, result, exc)
+            self._refused(model, batch, result, exc)
             return
-        done = {str(i.key): i.odoo_id for i in items}
+        done = {str(i.key): i.odoo_id for i in batch}
         self.ledger.mark_done(done)
         result.ids.update(done)
-        result.changed += len(items)
+        result.changed += len(batch)
 
-    def _write_apart(self, model: str, items: Sequence[ChangeItem], result: EnsureResult, exc: Exception) -> None:
-        """One bad or deleted record fails the whole call: halve until it stands alone."""
-        if len(items) == 1:
-            self.ledger.mark_error({str(items[0].key): str(exc)})
-            result.errors[str(items[0].key)] = str(exc)
-            if _MISSING_RECORD in str(exc):
-                result.missing.add(str(items[0].key))
+    def _refused(self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError) -> None:
+        """Odoo wrote none of the batch: keep the rows it named (``load``) or halve until the bad ones stand
+        alone; the rest is sent again."""
+        if len(batch) == 1:
+            self._write_failed(batch[0], str(exc), result)
             return
-        middle = len(items) // 2
-        self._write(model, items[:middle], result)
-        self._write(model, items[middle:], result)
+        named = getattr(exc, "rows", {})
+        if named and -1 not in named:
+            for index, reason in named.items():
+                self._write_failed(batch[index], reason, result)
+            rest = [item for index, item in enumerate(batch) if index not in named]
+            if rest:
+                self._write_now(model, _Batch(rest, batch.method), result)
+            return
+        middle = len(batch) // 2
+        self._write_now(model, _Batch(batch[:middle], batch.method), result)
+        self._write_now(model, _Batch(batch[middle:], batch.method), result)
+
+    def _write_failed(self, item: ChangeItem, error: str, result: EnsureResult) -> None:
+        self.ledger.mark_error({str(item.key): error})
+        result.errors[str(item.key)] = error
+        if any(text in error for text in _MISSING_RECORD):
+            result.missing.add(str(item.key))
 
     def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
         """Remove records once; ids already gone from Odoo count as removed."""
@@ -290,7 +305,38 @@ class _Progress:
             self.callback(self.done, self.total, time.monotonic() - self.started)
 
 
-_MISSING_RECORD = "does not exist or has been deleted"
+# How Odoo says a record is gone: a write's fault, and ``load``'s message for an unknown database id.
+_MISSING_RECORD = ("does not exist or has been deleted", "Unknown database identifier")
+
+
+class _Batch(list[ChangeItem]):
+    """One call's records: ``write`` (all get the same values) or ``load`` (values per record)."""
+
+    def __init__(self, items: Iterable[ChangeItem], method: str) -> None:
+        super().__init__(items)
+        self.method = method
+
+
+def _write_calls(items: Sequence[ChangeItem], batch_size: int) -> list[_Batch]:
+    """Records with the same new values share a ``write``; the others go through ``load``, by field set."""
+    groups: dict[str, list[ChangeItem]] = {}
+    for item in items:
+        groups.setdefault(_fingerprint(item.vals or {}), []).append(item)
+    calls = [
+        _Batch(chunk, "write")
+        for group in groups.values()
+        if len(group) > 1
+        for chunk in chunked(group, max(batch_size, WRITE_IDS))
+    ]
+    by_fields: dict[tuple[str, ...], list[ChangeItem]] = {}
+    for (item,) in (g for g in groups.values() if len(g) == 1):
+        by_fields.setdefault(tuple(sorted(item.vals or {})), []).append(item)
+    for same_fields in by_fields.values():
+        if len(same_fields) == 1 or not same_fields[0].vals:
+            calls.extend(_Batch([item], "write") for item in same_fields)
+        else:
+            calls.extend(_Batch(chunk, "load") for chunk in chunked(same_fields, LOAD_ROWS))
+    return calls
 
 
 def _fingerprint(vals: dict[str, Any]) -> str:

@@ -91,17 +91,43 @@ def test_the_same_change_over_2000_records_is_one_write(
     assert writer.ensure_written(LINE, changes(created.ids, {"name": "moved"})).changed == 0
 
 
-def test_values_per_record_are_one_call_each_booked_in_slabs(
+def test_values_per_record_share_load_calls_booked_before_each(
     writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection, pg_database: str
 ) -> None:
-    created = writer.ensure_created(SPEC, lines(30))
+    created = writer.ensure_created(SPEC, lines(4500))
     odoo.reset_calls()
     witness = Witness(pg_database)
-    watched(writer.hook, "write", witness)
+    watched(writer.hook, "load_rows", witness)
     result = writer.ensure_written(LINE, changes(created.ids))
-    assert (result.changed, odoo.count(LINE, "write")) == (30, 30)
+    assert (result.changed, odoo.count(LINE, "write"), odoo.count(LINE, "load")) == (4500, 0, 3)  # 2,000 a call
     assert (witness.not_pending, witness.most_in_flight) == (0, 1)
-    assert sorted(r["amount"] for r in odoo.records(LINE)) == [-1000.0 - n for n in range(29, -1, -1)]
+    assert sorted(r["amount"] for r in odoo.records(LINE)) == [-1000.0 - n for n in range(4499, -1, -1)]
+    assert ledger_states(db) == {"done": 9000}
+    assert writer.ensure_written(LINE, changes(created.ids)).changed == 0  # done keys: no call
+
+
+def test_a_row_load_refuses_is_kept_apart_and_the_others_are_written(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    created = writer.ensure_created(SPEC, lines(300))
+    gone = created.ids["acme:line:SL-77:create"]
+    writer.hook.execute(LINE, "unlink", [[gone]])
+    items = changes(created.ids)
+    bad = next(i for i in items if i.key.entity_id == "SL-12")
+    items[items.index(bad)] = ChangeItem(bad.key, bad.odoo_id, {"amount": "not a number"})
+    odoo.reset_calls()
+    result = writer.ensure_written(LINE, items)
+    assert result.changed == 298 and result.missing == {"acme:line:SL-77:write-1-abc"}
+    assert set(result.errors) == {"acme:line:SL-77:write-1-abc", "acme:line:SL-12:write-1-abc"}
+    assert "Unknown database identifier" in result.errors["acme:line:SL-77:write-1-abc"]
+    assert (odoo.count(LINE, "load"), odoo.count(LINE, "write")) == (2, 0)  # the refused call, then the rest
+    amounts = {r["id"]: r["amount"] for r in odoo.records(LINE)}
+    assert amounts[created.ids["acme:line:SL-12:create"]] != "not a number"
+    assert sum(1 for i in items if amounts.get(i.odoo_id) == (i.vals or {}).get("amount")) == 298
+    logged = db.execute(
+        "SELECT count(*) FROM odoo_sync.sync_log WHERE method = 'load' AND outcome = 'error'"
+    ).fetchone()
+    assert logged == (300,)  # the refused call: one error row per key it carried
 
 
 def test_a_record_deleted_in_odoo_is_isolated_from_its_group(writer: IdempotentWriter, odoo: FakeOdoo) -> None:
