@@ -1,4 +1,4 @@
-"""Where the project's non-Python files live (SQL, tenant config, demo data)."""
+"""Where the project's non-Python files live (SQL, tenant config, demo data, the runbook)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 # The package is installed editable from the repository (README), so include/ sits beside it.
 # Deployments that install differently point ODOO_SYNC_INCLUDE_DIR at their copy.
-INCLUDE_DIR = Path(os.environ.get("ODOO_SYNC_INCLUDE_DIR") or Path(__file__).resolve().parent.parent / "include")
+REPO_DIR = Path(__file__).resolve().parent.parent
+INCLUDE_DIR = Path(os.environ.get("ODOO_SYNC_INCLUDE_DIR") or REPO_DIR / "include")
 MIGRATIONS_DIR = INCLUDE_DIR / "sql" / "migrations"
 SOURCE_SQL_DIR = INCLUDE_DIR / "sql" / "source"
+DOCS_DIR = REPO_DIR / "docs"  # the health page serves its runbook from here
 
 
 def tenants_file() -> Path:

@@ -8,17 +8,15 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "integration-health.md"
+from odoo_sync.paths import DOCS_DIR
+
+DOC = DOCS_DIR / "integration-health.md"
 
 
 def slug(heading: str) -> str:
     """GitHub's anchor for a heading, so links work both on GitHub and here."""
     text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
     return text.replace(" ", "-")
-
-
-def anchors(markdown: str) -> set[str]:
-    return {slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", markdown, re.MULTILINE)}
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ class Ping:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """What the state needs from a tenant's recorded pings (built by one SQL query, or `summarize`).
+    """What the state needs from a tenant's recorded pings (built by one SQL query, store/health.py).
 
     ``failing_since`` is the first failed ping after the last good one; ``ok_since`` the first good ping
     after the last failed one. Both come from the table, so a missed health run hides nothing.
@@ -55,24 +55,6 @@ class Health:
     last: Ping | None = None
     last_ok: Ping | None = None
     failures: int = 0
-
-
-def summarize(pings: list[Ping]) -> History:
-    """Build a History from pings in any order (the SQL in repository.py computes the same)."""
-    ordered = sorted(pings, key=lambda p: p.ts)
-    if not ordered:
-        return History()
-    last_ok = next((p for p in reversed(ordered) if p.ok), None)
-    last_bad = next((p for p in reversed(ordered) if not p.ok), None)
-    failing = [p for p in ordered if not p.ok and (last_ok is None or p.ts > last_ok.ts)]
-    good = [p for p in ordered if p.ok and (last_bad is None or p.ts > last_bad.ts)]
-    return History(
-        last=ordered[-1],
-        last_ok=last_ok,
-        failing_since=failing[0].ts if failing else None,
-        failures=len(failing),
-        ok_since=good[0].ts if good else None,
-    )
 
 
 def evaluate(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:

@@ -11,6 +11,7 @@ from odoo_sync.drift.report import DRIFT, HAND, WAITING, DriftReport, MissingRec
 from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.odoo import guard
+from tests.helpers import anchors
 
 D = Decimal
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
@@ -70,4 +71,4 @@ def test_the_drift_alert_links_to_a_runbook_chapter() -> None:
     from odoo_sync.dashboard import runbook
     from odoo_sync.drift.alerting import RUNBOOK_ANCHOR
 
-    assert RUNBOOK_ANCHOR in runbook.anchors(runbook.DOC.read_text())
+    assert RUNBOOK_ANCHOR in anchors(runbook.DOC.read_text())

@@ -9,7 +9,8 @@ import pytest
 from odoo_sync.health.incidents import Decision, Incident, decide
 from odoo_sync.health.pinger import transport_warnings
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.health.state import History, Ping, State, evaluate, summarize
+from odoo_sync.health.state import History, Ping, State, evaluate
+from tests.helpers import summarize
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 S = HealthSettings()
