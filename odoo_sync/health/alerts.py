@@ -137,11 +137,16 @@ def overdue_mail(dag_id: str, run_id: str, deadline: str, settings: HealthSettin
 def send(mail: Mail, settings: HealthSettings, kind: str = "health_alert", tenant_id: str | None = None) -> bool:
     """Deliver through the configured notifiers (``notifiers``: SMTP by default); False if none took it
     because none is usable (e.g. SMTP alone and nobody on call). A failure of every channel raises."""
+    return bool(deliver(mail, settings, kind, tenant_id))
+
+
+def deliver(mail: Mail, settings: HealthSettings, kind: str, tenant_id: str | None = None) -> list[str]:
+    """The channels that took the mail (the one way every notice leaves: SMTP and the other notifiers)."""
     from odoo_sync.health import notify
 
     notice = notify.Notice(kind, mail.subject, mail.html, tenant_id)
     smtp = {"from_email": settings.from_email, "smtp_conn_id": settings.smtp_conn_id}
-    return bool(notify.deliver(notice, settings.notifiers, settings.on_call, smtp))
+    return notify.deliver(notice, settings.notifiers, settings.on_call, smtp)
 
 
 def _fmt(ts: datetime) -> str:

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from odoo_sync.health import alerts, notify
+from odoo_sync.health import alerts
 from odoo_sync.health.settings import HealthSettings, settings_from
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,8 @@ async def notify_health_run_overdue(settings: dict[str, Any], context: dict[str,
         str(deadline.get("deadline_time", "?")),
         config,
     )
-    notice = notify.Notice("health_overdue", mail.subject, mail.html)
-    smtp = {"from_email": config.from_email, "smtp_conn_id": config.smtp_conn_id}
     # The notifiers' sync path in a thread: the triggerer's event loop keeps serving other triggers.
-    channels = await asyncio.to_thread(notify.deliver, notice, config.notifiers, config.on_call, smtp)
+    channels = await asyncio.to_thread(alerts.deliver, mail, config, "health_overdue")
     return f"sent through {', '.join(channels)}" if channels else "no channel configured"
 
 
