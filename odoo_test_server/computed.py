@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from odoo_test_server import analytic
-from odoo_test_server.schema import ACCOUNT, LINE, PLAN, PROJECT, FieldDef
+from odoo_test_server.schema import ACCOUNT, PLAN, PROJECT, FieldDef
 
 if TYPE_CHECKING:
     from odoo_test_server.store import Store
@@ -88,22 +88,6 @@ def compute(store: Store, model: str, field: FieldDef, recs: list[Record]) -> li
 
 
 # -- computers -----------------------------------------------------------------------------------------------
-def _balance(store: Store, recs: list[Record]) -> list[Any]:
-    """Sum of the lines carrying the account in its root plan's column."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for rec in recs:
-        column = store.plan_columns.get(rec.get("root_plan_id") or 0)
-        if column:
-            wanted[column].add(rec["id"])
-    sums: dict[int, float] = defaultdict(float)
-    for line in store.tables[LINE].values():
-        for column, ids in wanted.items():
-            account = line.get(column)
-            if account in ids:
-                sums[account] += line.get("amount") or 0.0
-    return [round(sums.get(rec["id"], 0.0), 2) for rec in recs]
-
-
 def _company_currency(store: Store, recs: list[Record]) -> list[Any]:
     companies = store.tables["res.company"]
     return [companies.get(r.get("company_id") or 0, {}).get("currency_id") for r in recs]
@@ -129,14 +113,6 @@ def _all_accounts(store: Store, recs: list[Record]) -> list[Any]:
     return [sum(1 for a in accounts if a.get("plan_id") in store.hierarchy(PLAN, {r["id"]}, down=True)) for r in recs]
 
 
-def _project_balance(store: Store, recs: list[Record]) -> list[Any]:
-    link = analytic.project_field(store)
-    accounts = [store.tables[ACCOUNT].get(r.get(link) or 0) for r in recs]
-    balances = _balance(store, [a for a in accounts if a])
-    by_id = {a["id"]: b for a, b in zip([a for a in accounts if a], balances, strict=True)}
-    return [by_id.get(a["id"], 0.0) if a else 0.0 for a in accounts]
-
-
 def _PROJECTS(store: Store, recs: list[Record]) -> list[Any]:
     return _children(PROJECT, analytic.project_field(store), active_only=True)(store, recs)
 
@@ -145,7 +121,6 @@ _PLAN_ACCOUNTS = _children(ACCOUNT, "plan_id", active_only=True)
 _PLAN_CHILDREN = _children(PLAN, "parent_id", active_only=False)
 
 COMPUTERS: dict[tuple[str, str], Computer] = {
-    (ACCOUNT, "balance"): _balance,
     (ACCOUNT, "currency_id"): _company_currency,
     (ACCOUNT, "project_ids"): _PROJECTS,
     (ACCOUNT, "project_count"): _count(_PROJECTS),
@@ -156,7 +131,6 @@ COMPUTERS: dict[tuple[str, str], Computer] = {
     (PLAN, "account_ids"): _PLAN_ACCOUNTS,
     (PLAN, "account_count"): _count(_PLAN_ACCOUNTS),
     (PLAN, "all_account_count"): _all_accounts,
-    (PROJECT, "analytic_account_balance"): _project_balance,
     (PROJECT, "currency_id"): _company_currency,
     # Allowed companies: a test sets ``company_ids`` on the user's row; unset, the user's own company.
     ("res.users", "company_ids"): lambda s, recs: [r.get("company_ids") or [r.get("company_id")] for r in recs],

@@ -11,7 +11,7 @@ from typing import Any
 
 from odoo_test_server import errors, load, readgroup, versions
 from odoo_test_server.analytic import defaults
-from odoo_test_server.computed import Reader, display_name
+from odoo_test_server.computed import Reader
 from odoo_test_server.domain import is_false, normalize
 from odoo_test_server.store import Store
 
@@ -24,10 +24,6 @@ MULTI = frozenset(
         "unlink",
         "exists",
         "check_access_rule",
-        "name_get",
-        "action_archive",
-        "action_unarchive",
-        "toggle_active",
     }
 )
 OPERATIONS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
@@ -204,24 +200,6 @@ class BaseModel:
             out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
         return out
 
-    def name_search(
-        self, name: str = "", args: Any = None, operator: str = "ilike", limit: int = 100
-    ) -> list[tuple[int, Any]]:
-        self._check("read")
-        mdef = self._store.model_def(self._name)
-        domain = list(args or [])
-        if name or operator not in ("ilike", "like", "=like", "=ilike"):
-            names = mdef.rec_names_search or (mdef.rec_name,)
-            domain += ["|"] * (len(names) - 1) + [(n, operator, name) for n in names]
-        ids = self._store.search(self._name, domain, active_test=self.env.active_test, limit=limit or None)
-        table = self._store.tables[self._name]
-        return [(i, display_name(self._store, self._name, table[i])) for i in ids]
-
-    def name_create(self, name: str) -> tuple[int, Any]:
-        rec_name = self._store.model_def(self._name).rec_name
-        rid = self.create({rec_name: name})[0]
-        return rid, display_name(self._store, self._name, self._store.tables[self._name][rid])
-
     def default_get(self, fields_list: list[str]) -> dict[str, Any]:
         found = defaults(self._store, self._store.model_def(self._name), self.env.uid)
         return {k: v for k, v in found.items() if k in fields_list}
@@ -272,29 +250,6 @@ class BaseModel:
     def check_access_rule(self, ids: Any, operation: str) -> None:
         self._check(operation)  # returns None: Odoo answers "cannot marshal None"
 
-    def toggle_active(self, ids: Any) -> None:
-        """Flip ``active``. Returns None: over XML-RPC the change is committed, the answer is a fault."""
-        table = self._store.tables[self._name]
-        if not self._store.model_def(self._name).has_active:
-            raise AssertionError(f"No 'active' field on model {self._name}")
-        self._check("write")
-        records = [i for i in _ids(ids) if i in table]
-        active = [i for i in records if table[i].get("active")]
-        self._store.write(self._name, active, {"active": False}, self.env.uid)
-        self._store.write(self._name, [i for i in records if i not in active], {"active": True}, self.env.uid)
-
-    def action_archive(self, ids: Any) -> None:
-        table = self._store.tables[self._name]
-        return self.toggle_active([i for i in _ids(ids) if i in table and table[i].get("active")])
-
-    def action_unarchive(self, ids: Any) -> None:
-        table = self._store.tables[self._name]
-        return self.toggle_active([i for i in _ids(ids) if i in table and not table[i].get("active")])
-
-    def name_get(self, ids: Any) -> list[tuple[int, Any]]:
-        table = self._store.tables[self._name]
-        return [(i, display_name(self._store, self._name, table[i])) for i in _ids(ids) if i in table]
-
 
 class IrConfigParameter(BaseModel):
     """ir.config_parameter: get_param / set_param."""
@@ -334,7 +289,7 @@ def _check_method(version: int, model: str, method: str, known: bool) -> None:
 
 
 def _public(version: int, recs: BaseModel, method: str) -> bool:
-    if version < versions.REMOVED.get(method, 99) and method in PUBLIC and hasattr(recs, method):
+    if method in PUBLIC and hasattr(recs, method):
         return method != "formatted_read_group" or version >= 19
     return False
 

@@ -67,8 +67,7 @@ TEXTS: dict[str, tuple[tuple[int, str], ...]] = {
     ),
 }
 
-# Public methods that are gone (18 dropped name_get) or private (19) from a version on.
-REMOVED: dict[str, int] = {"name_get": 18}
+# Public methods that are private from a version on (19 made exists private).
 PRIVATE_FROM: dict[str, int] = {"exists": 19}
 
 

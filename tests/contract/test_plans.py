@@ -144,19 +144,6 @@ def test_a_line_keeps_one_account_once_its_plan_columns_are_written(odoo: OdooTa
     assert odoo.fault(LINE, "create", batch).faultString == "At least one analytic account must be set"
 
 
-def test_account_balance_comes_from_its_plan_column(odoo: OdooTarget) -> None:
-    plan_id, column = odoo.plan_column()
-    account = odoo.account(plan_id, "bal")
-    odoo.create(
-        LINE,
-        [
-            {"name": f"{odoo.prefix}{i}", column: account, "amount": amount}
-            for i, amount in enumerate([100.0, -30.5, 0.25])
-        ],
-    )
-    assert odoo.call(ACCOUNT, "read", [account], ["balance"])[0]["balance"] == 69.75
-
-
 def test_plan_without_name_is_refused(odoo: OdooTarget) -> None:
     fault = odoo.fault(PLAN, "create", {"description": "no name"})
     assert fault.faultCode == 2

@@ -116,19 +116,3 @@ def test_read_without_fields_returns_every_field(odoo: OdooTarget) -> None:
     fields = odoo.call(PLAN, "fields_get", attributes=["type"])
     assert set(row) == set(fields)
     assert row["id"] == plan and row["root_id"][0] == plan and row["parent_id"] is False
-
-
-def test_name_search(odoo: OdooTarget) -> None:
-    plan_id, _ = odoo.plan_column()
-    account = odoo.account(plan_id, "NS")
-    found = odoo.call(ACCOUNT, "name_search", f"{odoo.prefix}NS")
-    assert [account, f"[{odoo.prefix}NS] {odoo.prefix}NS"] in found
-
-
-def test_action_archive_commits_then_fails_to_marshal_none(odoo: OdooTarget) -> None:
-    plan_id, _ = odoo.plan_column()
-    account = odoo.account(plan_id, "arch")
-    fault = odoo.fault(ACCOUNT, "action_archive", [account])
-    assert fault.faultCode == 1
-    assert fault.faultString.strip().splitlines()[-1] == "TypeError: cannot marshal None unless allow_none is enabled"
-    assert odoo.call(ACCOUNT, "read", [account], ["active"])[0]["active"] is False
