@@ -8,8 +8,9 @@ from typing import Any
 from odoo_sync.drift.report import MissingRecord, Totals, account_problem, add_amount
 from odoo_sync.odoo import guard
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.models import LINE
 from odoo_sync.sync.context import PlanRef
-from odoo_sync.sync.specs import ANY_ACTIVE, LINE
+from odoo_sync.sync.specs import ANY_ACTIVE
 
 CHUNK_IDS = 5000
 GROUPED_FROM = 19  # Odoo 19 deprecates read_group for formatted_read_group

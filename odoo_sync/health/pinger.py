@@ -20,9 +20,9 @@ from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.json2 import api_of, make_client
 from odoo_sync.scrub import scrub_text
 from odoo_sync.store.sync_log import LogRow, RunContext, SyncLog
+from odoo_sync.sync import plans
 
 log = logging.getLogger(__name__)
-PLAN_MODEL = "account.analytic.plan"
 XMLRPC_DEPRECATED_FROM = 19
 CALLS_PER_PING = 3  # version, authenticate, the no-op read: each has the socket timeout
 
@@ -99,9 +99,9 @@ def ping_tenant(tenant: TenantConfig, timeout: float, run: RunContext) -> Outcom
     hook = OdooHook(tenant.odoo_conn_id, tenant_id=tenant.tenant_id, sync_log=sync_log, client_factory=probe.client)
     ts, started = datetime.now(UTC), time.perf_counter()
     try:
-        plans = hook.search_read(PLAN_MODEL, [], ["name", "parent_id"])
+        roots = hook.root_plans()
         ok, error_class, error = True, None, None
-        warnings = missing_plans(tenant, plans) + transport_warnings(hook.seen_version, api_of(hook))
+        warnings = missing_plans(tenant, roots) + transport_warnings(hook.seen_version, api_of(hook))
     except Exception as exc:
         error_class, ok, warnings = failure_class(exc), False, []
         error = scrub_text(str(exc), [probe.secret])
@@ -155,16 +155,13 @@ def _collect(future: Future[Outcome], tenant: TenantConfig, done: bool, started:
     )
 
 
-def missing_plans(tenant: TenantConfig, plans: list[dict[str, Any]]) -> list[str]:
+def missing_plans(tenant: TenantConfig, roots: dict[str, int]) -> list[str]:
     """Configured root plans that Odoo does not have (only a warning: syncing needs them, pinging not)."""
     if tenant.create_plans:
         return []
-    roots = {p.get("name") for p in plans if not p.get("parent_id")}
-    wanted = [n for n in (tenant.plans.project, tenant.plans.category, tenant.plans.budget_line) if n]
     return [
         f"analytic plan {name!r} is missing in Odoo (create it, or set create_plans: true)"
-        for name in wanted
-        if name not in roots
+        for name in plans.missing_plans(tenant, roots).values()
     ]
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-WRITABLE_MODELS = frozenset({"project.project", "account.analytic.account", "account.analytic.line"})
+from odoo_sync.odoo.models import ACCOUNT, FINANCE_MODELS, LINE, PLAN, PROJECT
+
+WRITABLE_MODELS = frozenset({PROJECT, ACCOUNT, LINE})
 # Creating a missing analytic plan is an opt-in setup step (tenant config ``create_plans: true``).
-SETUP_CREATABLE = frozenset({"account.analytic.plan"})
-FINANCE_MODELS = ("res.partner", "account.move", "account.move.line", "account.account")
+SETUP_CREATABLE = frozenset({PLAN})
 # ``load`` (the import API) updates many records by database id in one call.
 MUTATING_METHODS = frozenset({"create", "write", "unlink", "load"})
 # Every other method is refused everywhere: copy, name_create, import, action_* all write.

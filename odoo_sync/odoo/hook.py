@@ -19,6 +19,7 @@ from odoo_sync.errors import (
     OdooPermanentError,
     OdooRecordError,
     OdooRowsRefused,
+    OdooSetupError,
     OdooSyncError,
     OdooTransientError,
     OdooVersionError,
@@ -30,6 +31,7 @@ from odoo_sync.errors import (
 from odoo_sync.odoo import guard, lineage
 from odoo_sync.odoo.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.odoo.json2 import APIS, make_client
+from odoo_sync.odoo.models import PLAN
 from odoo_sync.odoo.seams import SYSTEM_CLOCK, ClientFactory, Clock
 from odoo_sync.odoo.throttle import TokenBucket
 from odoo_sync.scrub import scrub_text
@@ -270,18 +272,30 @@ class OdooHook(BaseHook):
     def unlink(self, model: str, ids: list[int], entities: Sequence[Entity]) -> None:
         self.execute(model, "unlink", [ids], entities=entities)
 
+    def root_plans(self) -> dict[str, int]:
+        """Root analytic plans by name; reading them is the check that analytic accounting is on for the user."""
+        try:
+            rows = self.search_read(PLAN, [("parent_id", "=", False)], ["id", "name"], order="id")
+        except OdooPermanentError as exc:
+            if exc.error_class != ErrorClass.ACCESS:
+                raise
+            raise OdooSetupError(
+                f"tenant {self.tenant_id}: the Odoo user cannot read analytic plans. In Odoo, enable "
+                f"Accounting > Settings > Analytic Accounting and give the integration user that group.",
+                error_class=ErrorClass.ACCESS,
+            ) from None
+        return {str(r["name"]): int(r["id"]) for r in rows}
+
     def test_connection(self) -> tuple[bool, str]:
         """Back the UI's Test button: version, login, API used, and read access to analytic plans."""
         try:
             version = self.server_version.get("server_version", "?")
-            readable = self.execute(
-                "account.analytic.plan", "check_access_rights", ["read"], {"raise_exception": False}
-            )
+            where = f"Odoo {version} over {self.get_conn().api_name}"
+            self.root_plans()
+        except OdooSetupError:
+            return False, f"{where}: logged in, but analytic accounting is off for this user"
         except Exception as exc:
             return False, scrub_text(str(exc), [self._secret or ""]) or "failed"
-        where = f"Odoo {version} over {self.get_conn().api_name}"
-        if not readable:
-            return False, f"{where}: logged in, but analytic accounting is off for this user"
         return True, f"{where}: logged in as uid {self._uid}, analytic plans readable"
 
     # -- the one path every call takes ------------------------------------------------------------------

@@ -22,6 +22,7 @@ import httpx
 from odoo_sync.errors import Json2Error, retry_after_seconds
 from odoo_sync.odoo import guard
 from odoo_sync.odoo.client import OdooClient, OdooEndpoint, XmlRpcClient, major_version, none_to_false
+from odoo_sync.odoo.models import USER
 from odoo_sync.odoo.transport import CallStats
 
 # execute_kw's positional arguments by name, per method (Odoo 19's signatures); "ids" are the records.
@@ -163,7 +164,7 @@ class Json2Client:
     def authenticate(self) -> int | bool:
         """The API key's user id (``res.users.context_get``); False when Odoo refuses the key (401)."""
         try:
-            context = self._post("res.users", "context_get", {})
+            context = self._post(USER, "context_get", {})
         except Json2Error as exc:
             if exc.status == 401:
                 return False

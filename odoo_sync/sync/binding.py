@@ -9,6 +9,7 @@ import psycopg
 
 from odoo_sync.errors import OdooPermanentError, OdooSetupError
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.models import CONFIG_PARAMETER
 from odoo_sync.sync.context import OdooContext
 
 _SELECT = "SELECT tenant_id, odoo_identity, odoo_url, odoo_db, plans FROM odoo_sync.tenant_binding"
@@ -31,7 +32,7 @@ def odoo_identity(hook: OdooHook) -> str:
     """The database's own uuid (system parameter ``database.uuid``); url|db where the user may not read it."""
     endpoint = hook.endpoint()
     try:
-        value = hook.execute("ir.config_parameter", "get_param", ["database.uuid"])
+        value = hook.execute(CONFIG_PARAMETER, "get_param", ["database.uuid"])
     except OdooPermanentError as exc:
         if exc.error_class != "access":
             raise

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from odoo_sync.config import TenantConfig
-from odoo_sync.errors import OdooPermanentError, OdooSetupError
+from odoo_sync.errors import OdooSetupError
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.models import ACCOUNT, COMPANY, CURRENCY, LINE, PLAN, PROJECT, USER
 from odoo_sync.sync.context import PLAN_ROLES, OdooContext, PlanRef
 
-LINE = "account.analytic.line"
-PLAN = "account.analytic.plan"
 PROJECT_COLUMN = "account_id"
 _PLAN_COLUMN = re.compile(r"^x_plan(\d+)_id$")
 
 
 def resolve_context(hook: OdooHook, tenant: TenantConfig) -> OdooContext:
     """Everything later steps need to know about this Odoo."""
-    roots = _root_plans(hook, tenant)
+    roots = hook.root_plans()
     columns = _plan_columns(hook)
-    plans = {role: _plan_for(hook, tenant, role, roots, columns) for role in PLAN_ROLES}
+    missing = missing_plans(tenant, roots)
+    plans = {role: _plan_for(hook, tenant, role, roots, columns, missing) for role in PLAN_ROLES}
     if len({plan.id for plan in plans.values()}) < len(PLAN_ROLES):
         raise OdooSetupError(f"tenant {tenant.tenant_id}: the three plans must be three different root plans")
     company = _company(hook, tenant)
@@ -37,18 +38,10 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> OdooContext:
     )
 
 
-def _root_plans(hook: OdooHook, tenant: TenantConfig) -> dict[str, int]:
-    """Root plans by name; reading them is also the check that analytic accounting is on for the user."""
-    try:
-        rows = hook.search_read(PLAN, [("parent_id", "=", False)], ["id", "name"], order="id")
-    except OdooPermanentError as exc:
-        if exc.error_class != "access":
-            raise
-        raise OdooSetupError(
-            f"tenant {tenant.tenant_id}: the Odoo user cannot read analytic plans. In Odoo, enable "
-            f"Accounting > Settings > Analytic Accounting and give the integration user that group."
-        ) from None
-    return {str(r["name"]): int(r["id"]) for r in rows}
+def missing_plans(tenant: TenantConfig, roots: Collection[str]) -> dict[str, str]:
+    """The tenant's configured root plans (role -> name) that Odoo does not have among ``roots``' names: a run
+    creates them (``create_plans``) or stops naming the first, health warns of each."""
+    return {role: name for role in PLAN_ROLES if (name := tenant.plans.of(role)) and name not in roots}
 
 
 def _plan_columns(hook: OdooHook) -> dict[int, str]:
@@ -58,7 +51,12 @@ def _plan_columns(hook: OdooHook) -> dict[int, str]:
 
 
 def _plan_for(
-    hook: OdooHook, tenant: TenantConfig, role: str, roots: dict[str, int], columns: dict[int, str]
+    hook: OdooHook,
+    tenant: TenantConfig,
+    role: str,
+    roots: dict[str, int],
+    columns: dict[int, str],
+    missing: dict[str, str],
 ) -> PlanRef:
     name = tenant.plans.of(role)
     if role == "project" and name is None:
@@ -67,7 +65,7 @@ def _plan_for(
             raise OdooSetupError(f"tenant {tenant.tenant_id}: cannot tell Odoo's project plan apart")
         return PlanRef(without_column[0], _name_of(roots, without_column[0]), PROJECT_COLUMN)
     assert name is not None
-    if name not in roots:
+    if role in missing:
         roots[name] = _create_or_explain(hook, tenant, role, name)
         columns = _plan_columns(hook)
     plan_id = roots[name]
@@ -85,9 +83,9 @@ def _create_or_explain(hook: OdooHook, tenant: TenantConfig, role: str, name: st
 
 def _project_link_field(hook: OdooHook) -> str:
     """Odoo 17 links a project with analytic_account_id; 18 renamed it account_id."""
-    fields = hook.fields_get("project.project", ("type", "relation"))
+    fields = hook.fields_get(PROJECT, ("type", "relation"))
     for candidate in ("analytic_account_id", "account_id"):
-        if fields.get(candidate, {}).get("relation") == "account.analytic.account":
+        if fields.get(candidate, {}).get("relation") == ACCOUNT:
             return candidate
     raise OdooSetupError("project.project has no analytic account field: is the project app installed?")
 
@@ -103,7 +101,7 @@ class Company:
 def _company(hook: OdooHook, tenant: TenantConfig) -> Company:
     """The tenant's company (one the user may work in), its currency, the currency's decimal places (amounts
     are rounded to them) and its root company (whose rates Odoo converts with)."""
-    user = hook.search_read("res.users", [("id", "=", hook.uid)], ["company_id", "company_ids"])[0]
+    user = hook.search_read(USER, [("id", "=", hook.uid)], ["company_id", "company_ids"])[0]
     company_id = tenant.company_id or int(user["company_id"][0])
     allowed = [int(c) for c in user.get("company_ids") or [company_id]]
     if company_id not in allowed:
@@ -112,11 +110,11 @@ def _company(hook: OdooHook, tenant: TenantConfig) -> Company:
             f"work in ({', '.join(map(str, allowed))}). In Odoo, add it to the user's Allowed Companies "
             f"(Settings > Users), or set the tenant's company_id to one of them."
         )
-    rows = hook.search_read("res.company", [("id", "=", company_id)], ["currency_id", "parent_id"])
+    rows = hook.search_read(COMPANY, [("id", "=", company_id)], ["currency_id", "parent_id"])
     if not rows:
         raise OdooSetupError(f"tenant {tenant.tenant_id}: company_id {company_id} does not exist in Odoo")
     currency_id, currency = rows[0]["currency_id"][0], str(rows[0]["currency_id"][1])
-    currencies = hook.search_read("res.currency", [("id", "=", currency_id)], ["decimal_places"])
+    currencies = hook.search_read(CURRENCY, [("id", "=", currency_id)], ["decimal_places"])
     decimals = int(currencies[0]["decimal_places"]) if currencies else 2
     return Company(company_id, currency, decimals, _root_company(hook, company_id, rows[0].get("parent_id")))
 
@@ -127,7 +125,7 @@ def _root_company(hook: OdooHook, company_id: int, parent: Any) -> int:
         if not parent:
             return company_id
         company_id = int(parent[0])
-        rows = hook.search_read("res.company", [("id", "=", company_id)], ["parent_id"])
+        rows = hook.search_read(COMPANY, [("id", "=", company_id)], ["parent_id"])
         parent = rows[0].get("parent_id") if rows else False
     return company_id
 

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-RATE = "res.currency.rate"
-CURRENCY = "res.currency"
+from odoo_sync.odoo.models import CURRENCY, CURRENCY_RATE
 
 RateRows = list[dict[str, Any]]
 
@@ -90,7 +89,7 @@ def odoo_loader(search_read: Callable[..., RateRows], company_currency: str, rat
         )
         by_id = {int(c["id"]): str(c["name"]) for c in currencies}
         rows = search_read(
-            RATE,
+            CURRENCY_RATE,
             [("currency_id", "in", list(by_id)), ("company_id", "in", [rate_company_id, False])],
             ["name", "rate", "currency_id", "company_id"],
             order="name",

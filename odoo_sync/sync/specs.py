@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACCOUNT = "account.analytic.account"
-PROJECT = "project.project"
-LINE = "account.analytic.line"
+from odoo_sync.odoo.models import ACCOUNT, LINE, PROJECT
+
 ANY_ACTIVE = ("active", "in", [True, False])
 
 
