@@ -12,8 +12,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from bench.odoo import CallCounter, RawOdoo, Target
+from odoo_sync.odoo.models import ACCOUNT, LINE, PROJECT
 
-ACCOUNT, PROJECT, LINE = "account.analytic.account", "project.project", "account.analytic.line"
 BATCH = 500
 
 

@@ -16,8 +16,7 @@ import uuid
 from typing import Any
 
 from bench.odoo import RawOdoo, Target
-
-LINE, ACCOUNT, PLAN = "account.analytic.line", "account.analytic.account", "account.analytic.plan"
+from odoo_sync.odoo.models import ACCOUNT, LINE, PLAN
 
 
 def measure(target: Target, batch: int = 500, single: int = 200) -> dict[str, Any]:

@@ -141,13 +141,15 @@ def main() -> None:
 def print_odoo_totals(server: object) -> None:
     import xmlrpc.client
 
+    from odoo_sync.odoo.models import LINE
+
     common = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common")  # type: ignore[attr-defined]
     models = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object")  # type: ignore[attr-defined]
     uid = common.authenticate("acme", "admin", "admin", {})
     print("Odoo totals per plan (read_group on account.analytic.line):")
     for column in ("account_id", "x_plan3_id", "x_plan4_id"):
         groups = models.execute_kw(
-            "acme", uid, "admin", "account.analytic.line", "read_group", [[], ["amount:sum"], [column]], {"lazy": False}
+            "acme", uid, "admin", LINE, "read_group", [[], ["amount:sum"], [column]], {"lazy": False}
         )
         for g in sorted(groups, key=lambda g: g[column][1] if g[column] else ""):
             label = g[column][1] if g[column] else "(none)"
