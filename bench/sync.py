@@ -97,7 +97,7 @@ def _cursor_runs(dsn: str) -> tuple[RunFigures, RunFigures]:
 def _raw(profile: str, dsn: str, run: Any) -> RawFigures:
     """A fresh server (same profile); plans resolved and source read before the clock starts."""
     from odoo_sync.airflow import tasks
-    from odoo_sync.sync.binding import forget
+    from odoo_sync.store.bindings import forget
 
     target = odoo.start(profile)
     try:

@@ -8,12 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from odoo_sync.odoo.json2 import api_of
-from odoo_sync.store import db
+from odoo_sync.store import db, dry_runs, watermarks
 from odoo_sync.store.migrate import migrate
 from odoo_sync.sync import cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
 from odoo_sync.sync.context import OdooContext
-from odoo_sync.sync.dry_run import save_dry_run
 from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.lines import line_targets, sync_lines
 from odoo_sync.sync.plans import context_summary, resolve_context
@@ -86,7 +85,7 @@ def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
     """The cursor's window; a full reconciliation when asked, due, or when passed rows changed."""
     tenant = s.tenant
     lookback = timedelta(minutes=tenant.lookback_minutes)
-    mark = cursor.read_mark(s.conn, tenant.tenant_id, LINES.entity_type)
+    mark = watermarks.read_mark(s.conn, tenant.tenant_id, LINES.entity_type)
     window = cursor.plan_window(
         context,
         mark,
@@ -104,7 +103,7 @@ def _finish(s: Session) -> dict[str, Any]:
     if s.dry_run is not None:  # the plan is the artifact (task log, XCom, health page); no error-share gate
         log.info("%s", s.dry_run.table())
         summary = s.dry_run.as_dict()
-        save_dry_run(s.conn, s.tenant.tenant_id, s.sync_log.run, summary)
+        dry_runs.save_dry_run(s.conn, s.tenant.tenant_id, s.sync_log.run, summary)
         return {"dry_run": summary}
     log.info("%s", s.summary.table())
     tracked = {entity: s.records.count(entity) for entity in s.summary.counts}

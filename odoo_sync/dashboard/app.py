@@ -16,10 +16,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from odoo_sync.dashboard import queries, runbook
-from odoo_sync.dashboard.queries import LogFilter
+from odoo_sync.dashboard import runbook
 from odoo_sync.health.alerts import runbook_anchor
-from odoo_sync.store import db
+from odoo_sync.store import dashboard as dashboard_store
+from odoo_sync.store import db, dry_runs
+from odoo_sync.store.dashboard import LogFilter
 
 TEMPLATES = Path(__file__).parent / "templates"
 DRIFT_LABELS = {"clean": "no drift", "pending": "sync pending", "drift": "drift", "error": "drift check failed"}
@@ -66,11 +67,11 @@ def log_filter(
     since: str = "",
     until: str = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=queries.MAX_PAGE_SIZE)] = 50,
+    page_size: Annotated[int, Query(ge=1, le=dashboard_store.MAX_PAGE_SIZE)] = 50,
 ) -> LogFilter:
     """Query string -> LogFilter; empty form fields mean 'any'; times without a zone are UTC."""
-    if outcome and outcome not in queries.OUTCOMES:
-        raise HTTPException(422, f"outcome must be one of {', '.join(queries.OUTCOMES)}")
+    if outcome and outcome not in dashboard_store.OUTCOMES:
+        raise HTTPException(422, f"outcome must be one of {', '.join(dashboard_store.OUTCOMES)}")
     return LogFilter(
         tenant.strip() or None,
         key.strip() or None,
@@ -98,17 +99,17 @@ ConnDep = Annotated[psycopg.Connection, Depends(connection)]
 
 def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
     """The page: pills, then the filtered sync log."""
-    states = queries.health_states(conn)
-    rows, has_next = queries.sync_log_page(conn, flt)
+    states = dashboard_store.health_states(conn)
+    rows, has_next = dashboard_store.sync_log_page(conn, flt)
     html = _env.get_template("dashboard.html").render(
         states=states,
-        dry_runs=queries.dry_runs(conn),
+        dry_runs=dry_runs.recent(conn),
         counts=_counts(states),
         rows=rows,
         has_next=has_next,
         flt=flt,
-        tenants=queries.log_tenants(conn),
-        outcomes=queries.OUTCOMES,
+        tenants=dashboard_store.log_tenants(conn),
+        outcomes=dashboard_store.OUTCOMES,
         query=_query_string(flt),
         runbook_anchor=runbook_anchor,
         drift_labels=DRIFT_LABELS,
@@ -121,7 +122,7 @@ def page(flt: FilterDep, conn: ConnDep) -> HTMLResponse:
 
 def health_json(conn: ConnDep, state: str = "", q: str = "") -> JSONResponse:
     """Every tenant (counts over all); ``state`` (green, amber, red or drift) and ``q`` (tenant contains) filter."""
-    states = queries.health_states(conn)
+    states = dashboard_store.health_states(conn)
     shown = [s for s in states if _matches(s, state.strip(), q.strip().lower())]
     return JSONResponse(jsonable_encoder({"counts": _counts(states), "tenants": shown}))
 
@@ -132,7 +133,7 @@ def _matches(row: dict[str, Any], state: str, q: str) -> bool:
 
 
 def sync_log_json(flt: FilterDep, conn: ConnDep) -> JSONResponse:
-    rows, has_next = queries.sync_log_page(conn, flt)
+    rows, has_next = dashboard_store.sync_log_page(conn, flt)
     return JSONResponse(
         jsonable_encoder({"page": flt.page, "page_size": flt.page_size, "has_next": has_next, "rows": rows})
     )

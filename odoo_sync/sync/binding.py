@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import psycopg
@@ -10,21 +9,10 @@ import psycopg
 from odoo_sync.errors import OdooPermanentError, OdooSetupError
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.models import CONFIG_PARAMETER
+from odoo_sync.store import bindings, locks
+from odoo_sync.store.bindings import Binding, forget
 from odoo_sync.sync.context import OdooContext
 
-_SELECT = "SELECT tenant_id, odoo_identity, odoo_url, odoo_db, plans FROM odoo_sync.tenant_binding"
-_INSERT = (
-    "INSERT INTO odoo_sync.tenant_binding (tenant_id, odoo_identity, odoo_url, odoo_db, plans)"
-    " VALUES (%s, %s, %s, %s, %s)"
-)
-_FORGET = (
-    "WITH b AS (DELETE FROM odoo_sync.tenant_binding WHERE tenant_id = %(t)s RETURNING 1),"
-    " r AS (DELETE FROM odoo_sync.record WHERE tenant_id = %(t)s RETURNING 1),"
-    " w AS (DELETE FROM odoo_sync.watermark WHERE tenant_id = %(t)s RETURNING 1),"
-    " l AS (DELETE FROM odoo_sync.ledger WHERE tenant_id = %(t)s RETURNING 1)"
-    " SELECT (SELECT count(*) FROM b) + (SELECT count(*) FROM r) + (SELECT count(*) FROM w)"
-    " + (SELECT count(*) FROM l)"
-)
 FORGET_HINT = "python -m odoo_sync.sync.binding forget {tenant}"
 
 
@@ -44,32 +32,36 @@ def check_binding(conn: psycopg.Connection, tenant_id: str, hook: OdooHook, octx
     """First run: bind. Later runs: the same Odoo database and the same plans, or a clear error."""
     endpoint = hook.endpoint()
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('odoo_sync:binding', 0))")
-        rows = {r[0]: r for r in conn.execute(_SELECT).fetchall()}
+        locks.lock_bindings(conn)
+        rows = bindings.all_bindings(conn)
         mine = rows.get(tenant_id)
-        other = next((r for r in rows.values() if r[1] == octx.odoo_identity and r[0] != tenant_id), None)
+        other = next(
+            (b for b in rows.values() if b.odoo_identity == octx.odoo_identity and b.tenant_id != tenant_id), None
+        )
         if other is not None:
             raise OdooSetupError(
                 f"tenant {tenant_id}: its connection reaches the Odoo database {endpoint.db!r} that tenant "
-                f"{other[0]!r} already syncs into ({other[2]}, database {other[3]!r}). One tenant per Odoo "
+                f"{other.tenant_id!r} already syncs into ({other.odoo_url}, database {other.odoo_db!r}). "
+                f"One tenant per Odoo "
                 f"database: account codes and line markers would collide. Point {hook.odoo_conn_id!r} at the "
                 f"tenant's own Odoo."
             )
         if mine is None:
-            conn.execute(_INSERT, (tenant_id, octx.odoo_identity, endpoint.url, endpoint.db, json.dumps(_plans(octx))))
+            bindings.bind(conn, Binding(tenant_id, octx.odoo_identity, endpoint.url, endpoint.db, _plans(octx)))
             return
         _same_database(tenant_id, mine, endpoint.url, endpoint.db, octx.odoo_identity)
-        _same_plans(tenant_id, mine[4], _plans(octx))
+        _same_plans(tenant_id, mine.plans, _plans(octx))
 
 
 def _plans(octx: OdooContext) -> dict[str, dict[str, Any]]:
     return {role: {"id": p.id, "name": p.name} for role, p in octx.plans.items()}
 
 
-def _same_database(tenant_id: str, bound: Any, url: str, db: str, identity: str) -> None:
-    if bound[1] != identity:
+def _same_database(tenant_id: str, bound: Binding, url: str, db: str, identity: str) -> None:
+    if bound.odoo_identity != identity:
         raise OdooSetupError(
-            f"tenant {tenant_id}: bound to the Odoo database {bound[3]!r} at {bound[2]}, but its connection now "
+            f"tenant {tenant_id}: bound to the Odoo database {bound.odoo_db!r} at {bound.odoo_url}, "
+            f"but its connection now "
             f"reaches another database ({db!r} at {url}). The ledger's record ids belong to the first one. Point "
             f"the connection back; if the tenant really moved to a new Odoo, run "
             f"`{FORGET_HINT.format(tenant=tenant_id)}` and the next run creates everything there."
@@ -86,13 +78,6 @@ def _same_plans(tenant_id: str, bound: dict[str, Any], resolved: dict[str, dict[
                 f"plans would leave finance's lines in the wrong column, so the sync stops. Set plans.{role} in "
                 f"tenants.yaml back to {old['name']!r} (or rename the plan in Odoo back), then re-run."
             )
-
-
-def forget(conn: psycopg.Connection, tenant_id: str) -> int:
-    """Drop a tenant's binding, records, cursor and ledger: its next run starts afresh (e.g. a new Odoo)."""
-    with conn.transaction():
-        row = conn.execute(_FORGET, {"t": tenant_id}).fetchone()
-    return int(row[0]) if row else 0
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,9 @@ mark minus a lookback (rows committed late) up to the run's end, so a skipped in
 without a logical date, or a scheduler that was down changes nothing about what reaches Odoo. A backfill
 replays its own data interval and never moves the mark. A new tenant starts from the beginning.
 
+The mark is a row of ``odoo_sync.watermark``, read and written by ``odoo_sync.store.watermarks``; this module
+plans the window and what the mark becomes.
+
 Rows the cursor has passed are fingerprinted: if they change behind its back (an edit with a back-dated
 ``updated_at``, a deletion, a row committed later than the lookback), the next run reconciles in full.
 """
@@ -17,31 +20,10 @@ from typing import Any
 
 import psycopg
 
+from odoo_sync.store import watermarks
+from odoo_sync.store.watermarks import Mark
+
 BACKFILL = "backfill"
-_READ = (
-    "SELECT watermark, reconciled_at, settled_before, settled_fingerprint FROM odoo_sync.watermark"
-    " WHERE tenant_id = %s AND entity_type = %s"
-)
-_ADVANCE = (
-    "INSERT INTO odoo_sync.watermark AS w (tenant_id, entity_type, watermark, reconciled_at, settled_before,"
-    " settled_fingerprint) VALUES (%s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (tenant_id, entity_type) DO UPDATE SET"
-    " watermark = GREATEST(w.watermark, EXCLUDED.watermark),"
-    " reconciled_at = COALESCE(GREATEST(w.reconciled_at, EXCLUDED.reconciled_at), w.reconciled_at),"
-    " settled_before = EXCLUDED.settled_before, settled_fingerprint = EXCLUDED.settled_fingerprint,"
-    " updated_at = now()"
-    " WHERE w.watermark IS NULL OR EXCLUDED.watermark >= w.watermark"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """The committed state of a tenant's cursor."""
-
-    watermark: datetime | None = None
-    reconciled_at: datetime | None = None
-    settled_before: datetime | None = None
-    settled_fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +43,13 @@ class Window:
         return f"lines changed in [{self.start or 'the beginning'}, {self.end or 'now'})"
 
 
-def read_mark(conn: psycopg.Connection, tenant_id: str, entity_type: str) -> Mark:
-    row = conn.execute(_READ, (tenant_id, entity_type)).fetchone()
-    conn.commit()
-    return Mark(*row) if row else Mark()
-
-
 def advance(conn: psycopg.Connection, tenant_id: str, entity_type: str, window: Window) -> None:
     """After the run's writes: move the mark forward (never back), store the fingerprint for the next run."""
     if window.advance_to is None:
         return
     settled_before, fingerprint = window.settled or (None, None)
     reconciled = window.advance_to if window.full else None
-    args = (tenant_id, entity_type, window.advance_to, reconciled, settled_before, fingerprint)
-    conn.execute(_ADVANCE, args)
-    conn.commit()
+    watermarks.advance(conn, tenant_id, entity_type, Mark(window.advance_to, reconciled, settled_before, fingerprint))
 
 
 def run_end(context: dict[str, Any]) -> datetime:

@@ -3,7 +3,8 @@
 Each batch's plan is collected instead of applied: per entity the creates, writes and removals with their keys,
 and for lines the money they would move per project, category and budget line (what finance approves before a
 big replay). Nothing is saved: the records, the ledger and the cursor stay as they are, so a dry run can be
-repeated and the real run afterwards does exactly what it showed.
+repeated and the real run afterwards does exactly what it showed. The task keeps the summary for the health
+page (``odoo_sync.store.dry_runs``).
 
 Limitation: lines are planned against the accounts Odoo holds now; a line whose project or budget line would be
 created by the same run shows as rejected ("unknown project"), and goes through in the real run.
@@ -16,10 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import psycopg
-from psycopg.types.json import Jsonb
-
-from odoo_sync.store.sync_log import RunContext
 from odoo_sync.sync.planner import Mutation, Plan
 from odoo_sync.sync.specs import EntitySpec
 
@@ -104,14 +101,3 @@ class DryRun:
                     more = e.counts[kind] - len(e.keys[kind])
                     lines.append(f"{name} {kind}: {', '.join(e.keys[kind])}" + (f" (+{more} more)" if more else ""))
         return "\n".join(lines)
-
-
-def save_dry_run(conn: psycopg.Connection, tenant_id: str, run: RunContext, summary: dict[str, Any]) -> None:
-    """Keep a task's dry run for the health page (finance reads it there before approving the real run)."""
-    if not summary["entities"]:
-        return
-    conn.execute(
-        "INSERT INTO odoo_sync.dry_run (tenant_id, dag_id, run_id, summary) VALUES (%s, %s, %s, %s)",
-        (tenant_id, run.dag_id, run.run_id, Jsonb(summary)),
-    )
-    conn.commit()

@@ -20,6 +20,7 @@ from odoo_sync.odoo.json2 import make_client
 from odoo_sync.odoo.seams import SYSTEM_CLOCK, ClientFactory, Clock
 from odoo_sync.store import db
 from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.locks import lock_tenant
 from odoo_sync.store.records import RecordStore
 from odoo_sync.store.sync_log import RunContext, SyncLog
 from odoo_sync.sync.breaker import RemovalBreaker
@@ -28,12 +29,6 @@ from odoo_sync.sync.summary import Summary
 from odoo_sync.sync.writer import IdempotentWriter
 
 log = logging.getLogger(__name__)
-
-
-def lock_tenant(conn: psycopg.Connection, tenant_id: str) -> None:
-    """Two runs of one tenant (a scheduled run and a backfill) take turns; other tenants never wait."""
-    conn.execute("SELECT pg_advisory_lock(hashtextextended('odoo_sync:' || %s, 0))", (tenant_id,))
-    conn.commit()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from odoo_sync.sync.binding import forget
+from odoo_sync.store.bindings import forget
 
 pytestmark = pytest.mark.integration
 

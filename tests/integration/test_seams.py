@@ -11,8 +11,9 @@ from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.json2 import make_client
 from odoo_sync.odoo.seams import SYSTEM_CLOCK, Clock, watched
 from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.locks import lock_tenant
 from odoo_sync.store.sync_log import SyncLog
-from odoo_sync.sync.runtime import Seams, lock_tenant
+from odoo_sync.sync.runtime import Seams
 from odoo_test_server import FakeOdoo
 
 pytestmark = pytest.mark.integration

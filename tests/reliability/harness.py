@@ -26,7 +26,8 @@ import psycopg
 from odoo_sync.airflow import tasks
 from odoo_sync.odoo.seams import watched
 from odoo_sync.store.ledger import Ledger
-from odoo_sync.sync.runtime import Seams, lock_tenant
+from odoo_sync.store.locks import lock_tenant
+from odoo_sync.sync.runtime import Seams
 
 STEPS = ("before_call", "after_answer", "after_commit")
 

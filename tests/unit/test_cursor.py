@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from odoo_sync.sync.cursor import Mark, plan_window, settle
+from odoo_sync.store.watermarks import Mark
+from odoo_sync.sync.cursor import plan_window, settle
 
 T = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -1,4 +1,5 @@
-"""The dashboard's reads: tenants' health states and a filtered, paged slice of sync_log. Parameters only."""
+"""The dashboard's reads: tenants' health states (one statement over health_state, drift_check, watermark and
+record) and a filtered, paged slice of sync_log. Parameters only; the dry runs it shows: ``store.dry_runs``."""
 
 from __future__ import annotations
 
@@ -101,33 +102,6 @@ def health_states(conn: psycopg.Connection) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(_TENANTS)
         return cur.fetchall()
-
-
-_DRY_RUNS = """
-SELECT tenant_id, run_id, max(created_at) AS created_at, jsonb_agg(summary ORDER BY id) AS tasks
-FROM odoo_sync.dry_run
-WHERE created_at > now() - interval '14 days'
-GROUP BY tenant_id, run_id
-ORDER BY max(created_at) DESC
-LIMIT %s
-"""
-
-
-def dry_runs(conn: psycopg.Connection, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest dry runs (two weeks), one row per run with its tasks' plans merged: counts and money."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(_DRY_RUNS, (limit,))
-        return [_merged(row) for row in cur.fetchall()]
-
-
-def _merged(row: dict[str, Any]) -> dict[str, Any]:
-    entities: dict[str, dict[str, int]] = {}
-    money: dict[str, str] = {}
-    for task in row.pop("tasks"):
-        for name, plan in task.get("entities", {}).items():
-            entities[name] = plan["counts"]
-        money.update(task.get("money", {}).get("project", {}))
-    return {**row, "entities": entities, "money_per_project": money}
 
 
 def sync_log_page(conn: psycopg.Connection, flt: LogFilter) -> tuple[list[dict[str, Any]], bool]:
