@@ -25,7 +25,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "odoo_sync.drift.{tenant}": ("gauge", "drift check: 0 clean, 1 pending, 2 drift, 3 check failed"),
     "odoo_sync.lines_waiting.{tenant}": ("gauge", "source lines the next sync would write (drift check)"),
 }
-MUTATING = frozenset({"create", "write", "unlink"})
+MUTATING = frozenset({"create", "write", "unlink", "load"})
 NOT_CALLS = frozenset({"drift_check", "validate"})  # sync_log rows that record no Odoo call
 LEVEL = {"green": 0, "amber": 1, "red": 2, "clean": 0, "pending": 1, "drift": 2, "error": 3}
 

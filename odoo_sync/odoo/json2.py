@@ -35,6 +35,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "create": ("vals_list",),
     "write": ("ids", "vals"),
     "unlink": ("ids",),
+    "load": ("fields", "data"),
     "check_access_rights": ("operation", "raise_exception"),
     "read_group": ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
     "formatted_read_group": ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
