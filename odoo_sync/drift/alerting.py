@@ -11,17 +11,14 @@ import psycopg
 from odoo_sync.config import tenant_by_id
 from odoo_sync.drift.report import DRIFT, ERROR
 from odoo_sync.health import alerts
-from odoo_sync.health.incidents import Decision, Incident
+from odoo_sync.health.incidents import Decision
 from odoo_sync.health.settings import HealthSettings, load_settings
 from odoo_sync.store import db
-from odoo_sync.store import drift as repository
+from odoo_sync.store import drift as drift_store
+from odoo_sync.store.incidents import Incident
 
 log = logging.getLogger(__name__)
 RUNBOOK_ANCHOR = "drift-odoo-changed-by-hand"
-_LATEST = (
-    "SELECT state, checked_at, findings FROM odoo_sync.drift_check WHERE tenant_id = %s"
-    " ORDER BY checked_at DESC, id DESC LIMIT 1"
-)
 
 
 def decide(state: str, incident: Incident | None, now: datetime, settings: HealthSettings) -> Decision:
@@ -39,15 +36,14 @@ def notify(tenant_id: str, settings: HealthSettings | None = None) -> str:
     """Act on the tenant's latest check: open, page, resolve the drift incident, each at most once."""
     settings = settings or load_settings()
     with db.connect() as conn:
-        row = conn.execute(_LATEST, (tenant_id,)).fetchone()
-        conn.commit()
-        if row is None:
+        latest = drift_store.latest_check(conn, tenant_id)
+        if latest is None:
             return "no check recorded"
-        state, checked_at, findings = row
-        incident = repository.open_incident(conn, tenant_id)
+        state, checked_at, findings = latest
+        incident = drift_store.open_incident(conn, tenant_id)
         decision = decide(state, incident, checked_at, settings)
         if decision.open:
-            incident = repository.start_incident(conn, tenant_id, checked_at, findings.get("summary", ""))
+            incident = drift_store.start_incident(conn, tenant_id, checked_at, findings.get("summary", ""))
         if incident is None:
             return state
         if decision.alert:
@@ -65,14 +61,9 @@ def _page(
     findings: dict[str, Any],
     settings: HealthSettings,
 ) -> None:
-    """Claim, send, then commit: a retried task finds the incident already paged."""
-    if not repository.claim_alert(conn, incident.id, now):
-        conn.rollback()
-        return
-    if alerts.send(alert_mail(tenant_id, incident, now, findings, settings), settings, "drift", tenant_id):
-        conn.commit()
-    else:
-        conn.rollback()
+    """Page once: a retried task finds the incident already paged."""
+    mail = alert_mail(tenant_id, incident, now, findings, settings)
+    drift_store.INCIDENTS.page(conn, incident.id, now, lambda: alerts.send(mail, settings, "drift", tenant_id))
 
 
 def _resolve(
@@ -83,10 +74,10 @@ def _resolve(
     findings: dict[str, Any],
     settings: HealthSettings,
 ) -> None:
-    resolved = repository.claim_resolve(conn, incident.id, now)
-    if resolved is not None and resolved.alerted_at is not None:
-        alerts.send(recovery_mail(tenant_id, resolved, now, settings), settings, "drift_recovery", tenant_id)
-    conn.commit()
+    def all_clear(resolved: Incident) -> bool:
+        return alerts.send(recovery_mail(tenant_id, resolved, now, settings), settings, "drift_recovery", tenant_id)
+
+    drift_store.INCIDENTS.resolve(conn, incident.id, now, all_clear)
 
 
 def alert_mail(

@@ -12,12 +12,14 @@ import psycopg
 from odoo_sync import metrics
 from odoo_sync.config import TenantConfig, load_tenants
 from odoo_sync.health import alerts
-from odoo_sync.health.incidents import Incident, decide
+from odoo_sync.health.incidents import decide
 from odoo_sync.health.pinger import ping_all
 from odoo_sync.health.settings import HealthSettings, load_settings
-from odoo_sync.health.state import Health, History, State, evaluate
+from odoo_sync.health.state import evaluate
 from odoo_sync.store import db
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
+from odoo_sync.store.health import Health, History, State
+from odoo_sync.store.incidents import Incident
 from odoo_sync.store.sync_log import SyncLog
 from odoo_sync.sync.runtime import run_context
 
@@ -32,7 +34,7 @@ def ping_tenants(context: dict[str, Any] | None = None) -> str:
     started = datetime.now(UTC)
     outcomes = ping_all(tenants, settings.ping_timeout_s, settings.concurrency, run)
     with db.connect() as conn:
-        repository.insert_pings(conn, [o.result for o in outcomes], run.run_id)
+        health_store.insert_pings(conn, [o.result for o in outcomes], run.run_id)
         SyncLog(conn, HEALTH_LOG_TENANT, run).write_rows([row for o in outcomes for row in o.log_rows])
     checked_at = datetime.now(UTC)
     failed = sum(not o.result.ok for o in outcomes)
@@ -51,11 +53,11 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
     tenants = {t.tenant_id: t for t in load_tenants().tenants}
     now = datetime.fromisoformat(checked_at)
     with db.connect() as conn:
-        histories = repository.load_histories(conn, list(tenants), now)
+        histories = health_store.load_histories(conn, list(tenants), now)
         healths = [evaluate(tid, histories.get(tid, History()), now, settings) for tid in tenants]
-        repository.save_states(conn, healths, now)
-        repository.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
-        incidents = repository.open_incidents(conn)
+        health_store.save_states(conn, healths, now)
+        health_store.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
+        incidents = health_store.open_incidents(conn)
         failures = [e for h in healths if (e := _act(conn, h, incidents.get(h.tenant_id), now, settings, tenants))]
     metrics.health([(h.tenant_id, h.state.value, h.last.latency_ms if h.last else None) for h in healths])
     counts = dict(Counter(h.state.value for h in healths))
@@ -78,9 +80,9 @@ def _act(
     error = health.last.error if health.last else None
     if decision.open:
         assert health.since is not None
-        incident = repository.open_incident(conn, health.tenant_id, health.since, error)
+        incident = health_store.open_incident(conn, health.tenant_id, health.since, error)
     elif incident is not None and health.state is State.RED and error != incident.last_error:
-        repository.note_error(conn, incident, error)
+        health_store.note_error(conn, incident, error)
     if incident is None or decision.nothing:
         return None
     name = tenants[health.tenant_id].display_name if health.tenant_id in tenants else ""
@@ -104,15 +106,11 @@ def _page(
     settings: HealthSettings,
     name: str,
 ) -> None:
-    """Claim, send, then commit: a second run waits on the row lock and then finds it already paged."""
-    if not repository.claim_alert(conn, incident.id, now):
-        conn.rollback()
-        return
+    """Page once: a second run waits on the row lock and then finds it already paged."""
     mail = alerts.alert_mail(health, incident, now, settings, name)
-    if alerts.send(mail, settings, "health_alert", health.tenant_id):
-        conn.commit()
-    else:
-        conn.rollback()  # nobody to page: try again on the next run, once configured
+    health_store.INCIDENTS.page(
+        conn, incident.id, now, lambda: alerts.send(mail, settings, "health_alert", health.tenant_id)
+    )
 
 
 def _resolve(
@@ -123,8 +121,8 @@ def _resolve(
     settings: HealthSettings,
     name: str,
 ) -> None:
-    resolved = repository.claim_resolve(conn, incident.id, now)
-    if resolved is not None and resolved.alerted_at is not None:
+    def all_clear(resolved: Incident) -> bool:
         mail = alerts.recovery_mail(health, resolved, now, settings, name)
-        alerts.send(mail, settings, "health_recovery", health.tenant_id)
-    conn.commit()
+        return alerts.send(mail, settings, "health_recovery", health.tenant_id)
+
+    health_store.INCIDENTS.resolve(conn, incident.id, now, all_clear)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from odoo_sync.drift.report import DriftReport, MissingRecord, Totals
-from odoo_sync.health.incidents import Incident
-from odoo_sync.sync.context import PlanRef
-from odoo_sync.sync.specs import SPECS
+from odoo_sync.store.incidents import Incident, IncidentTable
 
-# plan role -> the entity whose records are that plan's accounts
-ROLE_ENTITY = {spec.plan_role: spec.entity_type for spec in SPECS.values() if spec.plan_role}
+AccountTotals = dict[tuple[str, int], Decimal]  # (plan role, Odoo account id) -> amount
+RecordRef = tuple[str, str]  # (entity type, entity id)
 _SYNCED = (
     "SELECT (vals->>%(column)s)::bigint, sum((vals->>'amount')::numeric) FROM odoo_sync.record"
     " WHERE tenant_id = %(tenant)s AND entity_type = 'line' AND state = 'present' AND vals IS NOT NULL"
@@ -34,22 +33,51 @@ _SAVE = (
     " lines_waiting, accounts, findings, error, dag_id, run_id)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
+_LATEST = (
+    "SELECT state, checked_at, findings FROM odoo_sync.drift_check WHERE tenant_id = %s"
+    " ORDER BY checked_at DESC, id DESC LIMIT 1"
+)
 
 
-def synced_totals(conn: psycopg.Connection, tenant_id: str, plans: dict[str, PlanRef]) -> Totals:
-    """Per plan account, the sum of the amounts the sync last wrote on the tenant's present lines."""
-    totals: Totals = {}
-    for role, plan in plans.items():
-        for account, amount in conn.execute(_SYNCED, {"column": plan.column, "tenant": tenant_id}):
+@dataclass(frozen=True, slots=True)
+class DriftCheck:
+    """A drift_check row: one per check of a tenant (``state`` error: the check itself failed)."""
+
+    tenant_id: str
+    checked_at: datetime
+    state: str
+    totals_drift: int  # plan totals changed in Odoo by hand
+    totals_pending: int  # plan totals the next sync writes
+    missing: int  # records deleted, archived or restored in Odoo
+    lines_waiting: int | None
+    accounts: int
+    findings: dict[str, Any]  # the differences as JSON (drift.report.DriftReport.findings)
+    error: str | None = None
+    dag_id: str | None = None
+    run_id: str | None = None
+
+
+def synced_totals(conn: psycopg.Connection, tenant_id: str, columns: Mapping[str, str]) -> AccountTotals:
+    """Per plan account, the sum of the amounts the sync last wrote on the tenant's present lines.
+
+    ``columns``: plan role -> the column of analytic lines that plan fills.
+    """
+    totals: AccountTotals = {}
+    for role, column in columns.items():
+        for account, amount in conn.execute(_SYNCED, {"column": column, "tenant": tenant_id}):
             if account is not None:
                 totals[(role, int(account))] = Decimal(amount)
     conn.commit()
     return totals
 
 
-def account_codes(conn: psycopg.Connection, tenant_id: str) -> dict[tuple[str, int], str]:
-    """(plan role, Odoo account id) -> the source code of the account, for people to read."""
-    entity_role = {entity: role for role, entity in ROLE_ENTITY.items()}
+def account_codes(
+    conn: psycopg.Connection, tenant_id: str, entity_role: Mapping[str, str]
+) -> dict[tuple[str, int], str]:
+    """(plan role, Odoo account id) -> the source code of the account, for people to read.
+
+    ``entity_role``: the entity whose records are a plan's accounts -> that plan's role.
+    """
     rows = conn.execute(_CODES, (tenant_id, list(entity_role))).fetchall()
     conn.commit()
     return {(entity_role[entity], int(odoo_id)): code for entity, odoo_id, code in rows}
@@ -72,33 +100,19 @@ def present_records(
         yield [(str(r[0]), int(r[1]), bool(r[2])) for r in rows]
 
 
-def save_check(
-    conn: psycopg.Connection,
-    report: DriftReport,
-    checked_at: datetime,
-    run: tuple[str | None, str | None],
-    error: str | None = None,
-) -> None:
+def save_check(conn: psycopg.Connection, check: DriftCheck) -> None:
     """Append the check's row and commit."""
-    state = "error" if error else report.state
-    hand = len(report.hand_totals)
-    conn.execute(
-        _SAVE,
-        (
-            report.tenant_id,
-            checked_at,
-            state,
-            hand,
-            len(report.totals) - hand,
-            len(report.missing),
-            report.lines_waiting,
-            report.accounts,
-            Jsonb(report.findings()),
-            error,
-            *run,
-        ),
-    )
+    c = check
+    row = (c.tenant_id, c.checked_at, c.state, c.totals_drift, c.totals_pending, c.missing, c.lines_waiting)
+    conn.execute(_SAVE, (*row, c.accounts, Jsonb(c.findings), c.error, c.dag_id, c.run_id))
     conn.commit()
+
+
+def latest_check(conn: psycopg.Connection, tenant_id: str) -> tuple[str, datetime, dict[str, Any]] | None:
+    """The tenant's latest check: (state, checked_at, findings); None if it was never checked."""
+    row = conn.execute(_LATEST, (tenant_id,)).fetchone()
+    conn.commit()
+    return (row[0], row[1], row[2]) if row else None
 
 
 # -- incidents: one open per tenant (a unique index), paged once ---------------------------------------
@@ -108,11 +122,7 @@ _START = (
     " ON CONFLICT (tenant_id) WHERE resolved_at IS NULL DO UPDATE SET summary = EXCLUDED.summary"
     f" RETURNING {_COLUMNS}"
 )
-_RESOLVE = (
-    "UPDATE odoo_sync.drift_incident SET resolved_at = %s,"  # noqa: S608 - a fixed column list
-    " recovery_sent_at = CASE WHEN alerted_at IS NOT NULL THEN %s END"
-    f" WHERE id = %s AND resolved_at IS NULL RETURNING {_COLUMNS}"
-)
+INCIDENTS = IncidentTable("drift_incident", _COLUMNS)
 
 
 def open_incident(conn: psycopg.Connection, tenant_id: str) -> Incident | None:
@@ -132,27 +142,12 @@ def start_incident(conn: psycopg.Connection, tenant_id: str, since: datetime, su
     return Incident(*row)
 
 
-def claim_alert(conn: psycopg.Connection, incident_id: int, now: datetime) -> bool:
-    """Mark it paged inside the caller's transaction: commit once the notice went out."""
-    row = conn.execute(
-        "UPDATE odoo_sync.drift_incident SET alerted_at = %s WHERE id = %s AND alerted_at IS NULL"
-        " AND resolved_at IS NULL RETURNING id",
-        (now, incident_id),
-    ).fetchone()
-    return row is not None
-
-
-def claim_resolve(conn: psycopg.Connection, incident_id: int, now: datetime) -> Incident | None:
-    row = conn.execute(_RESOLVE, (now, now, incident_id)).fetchone()
-    return Incident(*row) if row else None
-
-
 # -- repair: marks in the record store that the next reconciliation acts on --------------------------
-def forget_missing(conn: psycopg.Connection, tenant_id: str, missing: Sequence[MissingRecord]) -> int:
+def forget_missing(
+    conn: psycopg.Connection, tenant_id: str, deleted: Sequence[RecordRef], changed: Sequence[RecordRef]
+) -> int:
     """Deleted records become absent (the next reconciliation creates them again under a new generation);
     archived or restored ones are recorded with Odoo's flag (the next reconciliation writes the source's back)."""
-    deleted = [m for m in missing if m.problem == "deleted"]
-    changed = [m for m in missing if m.problem != "deleted"]
     n = _update(conn, tenant_id, deleted, flip=False) + _update(conn, tenant_id, changed, flip=True)
     conn.commit()
     return n
@@ -187,10 +182,10 @@ _FLIPPED = (
 )
 
 
-def _update(conn: psycopg.Connection, tenant_id: str, records: Sequence[MissingRecord], *, flip: bool) -> int:
+def _update(conn: psycopg.Connection, tenant_id: str, records: Sequence[RecordRef], *, flip: bool) -> int:
     if not records:
         return 0
-    params = ([m.entity_type for m in records], [m.entity_id for m in records], tenant_id)
+    params = ([entity_type for entity_type, _ in records], [entity_id for _, entity_id in records], tenant_id)
     if flip:
         return conn.execute(_FLIPPED, params).rowcount
     return conn.execute(_ABSENT, params).rowcount

@@ -1,20 +1,98 @@
-"""odoo_sync.health_ping / health_state / health_incident: the health module's only SQL."""
+"""odoo_sync.health_ping / health_state / health_incident: the health module's rows and its only SQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.rows import dict_row
 
-from odoo_sync.health.incidents import Incident
-from odoo_sync.health.pinger import PingResult
-from odoo_sync.health.state import Health, History, Ping
+from odoo_sync.store.incidents import Incident, IncidentTable
 
-PING_COLUMNS = tuple(f.name for f in fields(PingResult))
+
+# -- rows: what the health module writes and reads back --------------------------------------------------
+class State(StrEnum):
+    """A tenant's health (health_state.state): what the pill shows."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """One recorded health ping."""
+
+    ts: datetime
+    ok: bool
+    latency_ms: float | None = None
+    error_class: str | None = None
+    error: str | None = None
+    server_version: str | None = None
+    warnings: tuple[str, ...] = ()
+    api_key_expires: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the state needs from a tenant's recorded pings (built by one SQL query, ``load_histories``).
+
+    ``failing_since`` is the first failed ping after the last good one; ``ok_since`` the first good ping
+    after the last failed one. Both come from the table, so a missed health run hides nothing.
+    """
+
+    last: Ping | None = None
+    last_ok: Ping | None = None
+    failing_since: datetime | None = None
+    failures: int = 0
+    ok_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A tenant's evaluated state, what the pill shows and what alerting reads."""
+
+    tenant_id: str
+    state: State
+    since: datetime | None
+    reasons: tuple[str, ...] = ()
+    last: Ping | None = None
+    last_ok: Ping | None = None
+    failures: int = 0
+
+
+class NewPing(Protocol):
+    """A ping to append (``health.pinger.PingResult``): its attributes are health_ping's columns."""
+
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def ts(self) -> datetime: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def error_class(self) -> str | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def server_version(self) -> str | None: ...
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
+    @property
+    def api_key_expires(self) -> date | None: ...
+
+
+# -- health_ping ---------------------------------------------------------------------------------------------
+PING_COLUMNS = (
+    *("tenant_id", "ts", "ok", "latency_ms", "error_class", "error", "server_version"),
+    *("warnings", "api_key_expires"),  # written as a text[] and a date
+)
 _COPY_PINGS = f"COPY odoo_sync.health_ping ({', '.join(PING_COLUMNS)}, run_id) FROM STDIN"
 HISTORY_WINDOW = timedelta(days=30)
 
@@ -44,7 +122,7 @@ LEFT JOIN LATERAL (
 """  # noqa: S608 - fixed fragments, values are parameters
 
 
-def insert_pings(conn: psycopg.Connection, results: Sequence[PingResult], run_id: str | None) -> None:
+def insert_pings(conn: psycopg.Connection, results: Sequence[NewPing], run_id: str | None) -> None:
     """Append the run's pings (one COPY) and commit."""
     with conn.cursor() as cur, cur.copy(_COPY_PINGS) as copy:
         for r in results:
@@ -156,11 +234,7 @@ _OPEN_INCIDENT = (
     " ON CONFLICT (tenant_id) WHERE resolved_at IS NULL DO UPDATE SET last_error = EXCLUDED.last_error"
     f" RETURNING {_INCIDENT_COLUMNS}"
 )
-_RESOLVE = (
-    "UPDATE odoo_sync.health_incident SET resolved_at = %s,"  # noqa: S608 - fixed column list
-    " recovery_sent_at = CASE WHEN alerted_at IS NOT NULL THEN %s END"
-    f" WHERE id = %s AND resolved_at IS NULL RETURNING {_INCIDENT_COLUMNS}"
-)
+INCIDENTS = IncidentTable("health_incident", _INCIDENT_COLUMNS)
 
 
 def open_incidents(conn: psycopg.Connection) -> dict[str, Incident]:
@@ -181,19 +255,3 @@ def open_incident(conn: psycopg.Connection, tenant_id: str, failing_since: datet
 def note_error(conn: psycopg.Connection, incident: Incident, error: str | None) -> None:
     conn.execute("UPDATE odoo_sync.health_incident SET last_error = %s WHERE id = %s", (error, incident.id))
     conn.commit()
-
-
-def claim_alert(conn: psycopg.Connection, incident_id: int, now: datetime) -> bool:
-    """Mark the incident paged, inside the caller's open transaction: commit after the mail is sent."""
-    row = conn.execute(
-        "UPDATE odoo_sync.health_incident SET alerted_at = %s WHERE id = %s AND alerted_at IS NULL"
-        " AND resolved_at IS NULL RETURNING id",
-        (now, incident_id),
-    ).fetchone()
-    return row is not None
-
-
-def claim_resolve(conn: psycopg.Connection, incident_id: int, now: datetime) -> Incident | None:
-    """Resolve the incident (and mark its recovery mail sent if it was paged), uncommitted; None if done."""
-    row = conn.execute(_RESOLVE, (now, now, incident_id)).fetchone()
-    return Incident(*row) if row else None
