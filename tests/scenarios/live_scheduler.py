@@ -602,7 +602,7 @@ class LiveAirflow:
         with psycopg.connect(dsn(self.metadata_db)) as conn:
             run_ids = conn.execute("SELECT dag_id, run_id FROM dag_run").fetchall()
         for dag_id, run_id in run_ids:
-            self.api("DELETE", f"/api/v2/dags/{self._q(dag_id)}/dagRuns/{self._q(run_id)}")
+            self._delete_run(dag_id, run_id)
         with psycopg.connect(dsn(self.metadata_db)) as conn:
             conn.execute("DELETE FROM backfill_dag_run")
             conn.execute("UPDATE dag_run SET backfill_id = NULL WHERE backfill_id IS NOT NULL")
@@ -611,6 +611,20 @@ class LiveAirflow:
             self.write_tenants(self._default_tenants, timeout)
         if not self.scheduler_running:
             self.start_scheduler(timeout)
+
+    def _delete_run(self, dag_id: str, run_id: str) -> None:
+        """Delete a run; one the scheduler started after the pauses (a loaded machine widens that window) is
+        stopped with the scheduler and marked failed first."""
+        path = f"/api/v2/dags/{self._q(dag_id)}/dagRuns/{self._q(run_id)}"
+        try:
+            self.api("DELETE", path)
+        except ApiError as err:
+            if err.status != 409:
+                raise
+            if self.scheduler_running:
+                self.stop_scheduler(kill=True)
+            self.api("PATCH", path, {"state": "failed"})
+            self.api("DELETE", path)
 
     # -- waiting ---------------------------------------------------------------------------------------------
     def _check_alive(self) -> None:
