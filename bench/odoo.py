@@ -22,7 +22,9 @@ from typing import Any
 from odoo_test_server import RECORDED_DIR, FakeOdoo
 
 TIMINGS = json.loads((RECORDED_DIR / "timings.json").read_text())
-MUTATIONS = ("create", "write", "unlink")
+MUTATIONS = ("create", "write", "unlink", "load")
+# load (update by database id), per row: measured on the Odoo 17 lab with bench/write_methods.py, 2,000 rows a call.
+LOAD_ROW_MS = 2.8
 
 
 _SINGLE_MS = TIMINGS["1000 single creates total_s"]  # 1,000 calls took this many s: ms per call
@@ -38,6 +40,8 @@ def cost_ms(service: str, method: str, model_method: str | None, n_records: int 
     if service == "common":
         name = "common.authenticate" if method == "authenticate" else "common.version"
         return float(TIMINGS[name]["median_ms"])
+    if model_method == "load":
+        return CREATE_FIXED_MS + LOAD_ROW_MS * (n_records or 1)
     if model_method in MUTATIONS:
         return CREATE_FIXED_MS + PER_RECORD_MS * (n_records or 1)
     return CALL_MS + READ_ROW_MS * (n_records or 0)
