@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from odoo_sync.dashboard.runbook import slug
-from odoo_sync.health.state import History, Ping
+from odoo_sync.store.health import History, Ping
 
 
 def summarize(pings: list[Ping]) -> History:

@@ -10,8 +10,8 @@ from odoo_sync import metrics
 from odoo_sync.drift import odoo_side
 from odoo_sync.drift.report import DriftReport, MissingRecord, Totals, add_amount, compare_totals
 from odoo_sync.odoo.client import major_version
-from odoo_sync.store import drift as repository
-from odoo_sync.store.sync_log import CallResult, Entity
+from odoo_sync.store import drift as drift_store
+from odoo_sync.store.sync_log import CallResult, Entity, RunContext
 from odoo_sync.sync import source
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.lines import SPEC as LINES
@@ -23,6 +23,8 @@ from odoo_sync.sync.specs import SPECS
 
 log = logging.getLogger(__name__)
 DRIFT_ENTITY = "drift"
+# the entity whose records are a plan's accounts -> that plan's role
+ENTITY_ROLE = {spec.entity_type: spec.plan_role for spec in SPECS.values() if spec.plan_role}
 
 
 def check_tenant(tenant_id: str, context: dict[str, Any] | None = None, now: datetime | None = None) -> DriftReport:
@@ -37,11 +39,11 @@ def check_tenant(tenant_id: str, context: dict[str, Any] | None = None, now: dat
             compare(s, octx, report)
         except Exception as exc:
             s.conn.rollback()
-            repository.save_check(s.conn, report, checked_at, (run.dag_id, run.run_id), f"{type(exc).__name__}")
+            _save(s, report, checked_at, run, f"{type(exc).__name__}")
             _log_row(s, "error", f"drift check failed: {type(exc).__name__}")
             metrics.drift(tenant_id, "error", None)
             raise
-        repository.save_check(s.conn, report, checked_at, (run.dag_id, run.run_id))
+        _save(s, report, checked_at, run)
         _log_row(s, "error" if report.state == "drift" else "ok", report.summary())
     metrics.drift(tenant_id, report.state, report.lines_waiting)
     log.info("tenant %s: drift check: %s: %s", tenant_id, report.state, report.summary())
@@ -52,10 +54,10 @@ def compare(s: Session, octx: OdooContext, report: DriftReport) -> None:
     """Fill ``report``: per-plan totals (source, synced, Odoo), records gone from Odoo, lines waiting."""
     tenant = s.tenant.tenant_id
     wanted, report.lines_waiting = source_totals(s, octx)
-    synced = repository.synced_totals(s.conn, tenant, octx.plans)
+    synced = drift_store.synced_totals(s.conn, tenant, {role: ref.column for role, ref in octx.plans.items()})
     major = major_version({"server_version": octx.server_version}) or 17
     in_odoo = odoo_side.plan_totals(s.hook, tenant, octx.plans, major)
-    codes = repository.account_codes(s.conn, tenant)
+    codes = drift_store.account_codes(s.conn, tenant, ENTITY_ROLE)
     report.totals = compare_totals(wanted, synced, in_odoo, codes, octx.currency_decimals)
     report.accounts = len(set(wanted) | set(in_odoo))
     report.missing = missing_records(s)
@@ -86,9 +88,29 @@ def missing_records(s: Session) -> list[MissingRecord]:
     found: list[MissingRecord] = []
     for spec in SPECS.values():
         has_active = spec.entity_type != LINES.entity_type
-        for chunk in repository.present_records(s.conn, s.tenant.tenant_id, spec.entity_type):
+        for chunk in drift_store.present_records(s.conn, s.tenant.tenant_id, spec.entity_type):
             found += odoo_side.missing_records(s.hook, spec.entity_type, spec.model, chunk, has_active)
     return found
+
+
+def _save(s: Session, report: DriftReport, checked_at: datetime, run: RunContext, error: str | None = None) -> None:
+    """The check's drift_check row; a check that failed is saved as state error, with what it had found."""
+    hand = len(report.hand_totals)
+    check = drift_store.DriftCheck(
+        report.tenant_id,
+        checked_at,
+        "error" if error else report.state,
+        totals_drift=hand,
+        totals_pending=len(report.totals) - hand,
+        missing=len(report.missing),
+        lines_waiting=report.lines_waiting,
+        accounts=report.accounts,
+        findings=report.findings(),
+        error=error,
+        dag_id=run.dag_id,
+        run_id=run.run_id,
+    )
+    drift_store.save_check(s.conn, check)
 
 
 def _log_row(s: Session, outcome: str, text: str) -> None:

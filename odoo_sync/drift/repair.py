@@ -9,26 +9,24 @@ from typing import Any
 
 from odoo_sync.drift.report import DRIFT, HAND, MissingRecord
 from odoo_sync.store import db
-from odoo_sync.store import drift as repository
+from odoo_sync.store import drift as drift_store
 
 log = logging.getLogger(__name__)
 FINEST_FIRST = ("budget_line", "category", "project")  # rewrite the fewest lines that explain the drift
-_LATEST_DRIFT = (
-    "SELECT state, findings FROM odoo_sync.drift_check WHERE tenant_id = %s ORDER BY checked_at DESC, id DESC LIMIT 1"
-)
 
 
 def mark_for_repair(tenant_id: str) -> dict[str, int]:
     """Act on the tenant's latest check: returns how many records were marked (all zero: nothing to repair)."""
     with db.connect() as conn:
-        row = conn.execute(_LATEST_DRIFT, (tenant_id,)).fetchone()
-        conn.commit()
-        if row is None or row[0] != DRIFT:
+        latest = drift_store.latest_check(conn, tenant_id)
+        if latest is None or latest[0] != DRIFT:
             log.info("tenant %s: the latest drift check found no drift: nothing to repair", tenant_id)
             return {"records": 0, "lines": 0}
-        findings: dict[str, Any] = row[1]
+        findings: dict[str, Any] = latest[2]
         missing = [MissingRecord(**m) for m in findings.get("missing", [])]
-        records = repository.forget_missing(conn, tenant_id, missing)
+        deleted = [(m.entity_type, m.entity_id) for m in missing if m.problem == "deleted"]
+        changed = [(m.entity_type, m.entity_id) for m in missing if m.problem != "deleted"]
+        records = drift_store.forget_missing(conn, tenant_id, deleted, changed)
         lines = _forget_drifted_lines(conn, tenant_id, findings)
     log.info("tenant %s: repair: %s records and %s lines marked for the reconciliation", tenant_id, records, lines)
     return {"records": records, "lines": lines}
@@ -40,5 +38,5 @@ def _forget_drifted_lines(conn: Any, tenant_id: str, findings: dict[str, Any]) -
     for role in FINEST_FIRST:
         accounts = [int(t["account_id"]) for t in hand if t["role"] == role]
         if accounts and role in columns:
-            return repository.forget_values(conn, tenant_id, columns[role], accounts)
+            return drift_store.forget_values(conn, tenant_id, columns[role], accounts)
     return 0

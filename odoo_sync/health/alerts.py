@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from odoo_sync.errors import ErrorClass
-from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.health.state import Health, Ping
 from odoo_sync.paths import INCLUDE_DIR
+from odoo_sync.store.health import Health, Ping
+from odoo_sync.store.incidents import Incident
 
 log = logging.getLogger(__name__)
 

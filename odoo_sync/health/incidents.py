@@ -7,19 +7,7 @@ from datetime import datetime
 
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.health.state import Health, State
-
-
-@dataclass(frozen=True, slots=True)
-class Incident:
-    """An odoo_sync.health_incident row: one per red episode of a tenant."""
-
-    id: int
-    tenant_id: str
-    failing_since: datetime
-    alerted_at: datetime | None = None
-    resolved_at: datetime | None = None
-    recovery_sent_at: datetime | None = None
-    last_error: str | None = None
+from odoo_sync.store.incidents import Incident  # the health_incident row
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,60 +1,15 @@
-"""The health state machine: recorded ping history + now -> green / amber / red. Pure: no clock, no I/O."""
+"""The health state machine: recorded ping history + now -> green / amber / red. Pure: no clock, no I/O.
+
+What it reads (``History``, ``Ping``) and returns (``Health``, ``State``) are rows of the health tables,
+defined with their SQL in ``odoo_sync.store.health``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from odoo_sync.health.settings import HealthSettings
-
-
-class State(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-
-@dataclass(frozen=True, slots=True)
-class Ping:
-    """One recorded health ping."""
-
-    ts: datetime
-    ok: bool
-    latency_ms: float | None = None
-    error_class: str | None = None
-    error: str | None = None
-    server_version: str | None = None
-    warnings: tuple[str, ...] = ()
-    api_key_expires: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """What the state needs from a tenant's recorded pings (built by one SQL query, store/health.py).
-
-    ``failing_since`` is the first failed ping after the last good one; ``ok_since`` the first good ping
-    after the last failed one. Both come from the table, so a missed health run hides nothing.
-    """
-
-    last: Ping | None = None
-    last_ok: Ping | None = None
-    failing_since: datetime | None = None
-    failures: int = 0
-    ok_since: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """A tenant's evaluated state, what the pill shows and what alerting reads."""
-
-    tenant_id: str
-    state: State
-    since: datetime | None
-    reasons: tuple[str, ...] = ()
-    last: Ping | None = None
-    last_ok: Ping | None = None
-    failures: int = 0
+from odoo_sync.store.health import Health, History, Ping, State  # the rows the machine reads and returns
 
 
 def evaluate(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:

@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from odoo_sync.health import monitor
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
 from tests.conftest import set_airflow_conn
 
 pytestmark = pytest.mark.integration
@@ -117,7 +117,7 @@ class Clock:
             None if ok else error,
             "17.0" if ok else None,
         )
-        repository.insert_pings(self.db, [result], f"scheduled__{ts.isoformat()}")
+        health_store.insert_pings(self.db, [result], f"scheduled__{ts.isoformat()}")
         return monitor.evaluate_and_alert((ts + timedelta(seconds=3)).isoformat(), SETTINGS)
 
     def state(self) -> tuple[str, datetime | None]:
@@ -234,7 +234,7 @@ def test_smtp_down_fails_the_run_and_the_retry_pages(health_db, tenants_file) ->
 
 def test_old_pings_are_pruned(health_db, smtp_sink: Sink, tenants_file) -> None:
     old = PingResult("acme", T0 - timedelta(days=40), True, 30.0, server_version="17.0")
-    repository.insert_pings(health_db, [old], "long ago")
+    health_store.insert_pings(health_db, [old], "long ago")
     Clock(health_db).ping(0)
     rows = health_db.execute("SELECT run_id FROM odoo_sync.health_ping").fetchall()
     health_db.commit()

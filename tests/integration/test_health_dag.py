@@ -11,7 +11,7 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from odoo_sync.health.pinger import PingResult
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
 from odoo_test_server import FakeOdoo
 from tests.conftest import REPO
 from tests.integration import test_health_alerts
@@ -48,7 +48,7 @@ def down_since(db: psycopg.Connection, minutes: int) -> datetime:
     """The previous runs' pings of the down tenant: failing for ``minutes`` already."""
     now = datetime.now(UTC)
     first = now - timedelta(minutes=minutes)
-    repository.insert_pings(
+    health_store.insert_pings(
         db,
         [PingResult("down", first - timedelta(minutes=5), True, 30.0, server_version="17.0")]
         + [

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from odoo_sync.dashboard.app import create_app
-from odoo_sync.health.state import Health, Ping, State
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
+from odoo_sync.store.health import Health, Ping, State
 from odoo_sync.store.sync_log import CallResult, Entity, RunContext, SyncLog
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def seed(db: psycopg.Connection, error: str = EVIL) -> None:
         ),
         Health("gamma", State.RED, since, (failing, error), Ping(T0, False, 2.0, "connection", error), good, 5),
     ]
-    repository.save_states(db, healths, T0)
+    health_store.save_states(db, healths, T0)
     log = SyncLog(db, "acme", RunContext("odoo_sync__acme", "scheduled__2026-11-23T09:00:00+00:00", 1))
     for i in range(60):
         key = f"acme:project:PRJ-{i:03d}:create"
@@ -163,7 +163,7 @@ def test_500_tenants_a_compact_table_cards_only_for_those_needing_attention(
         for i, st in enumerate(states)
     ]
     db.execute("TRUNCATE odoo_sync.health_state, odoo_sync.drift_check")
-    repository.save_states(db, healths, T0)
+    health_store.save_states(db, healths, T0)
     html = client.get("/").text
     rows = re.findall(r'<tr data-tenant="(\w+)" data-state="(\w+)"', html)
     cards = re.findall(r'class="card (\w+)" data-tenant', html)

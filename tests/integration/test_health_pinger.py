@@ -13,7 +13,8 @@ import pytest
 from odoo_sync.config import TenantConfig
 from odoo_sync.health.pinger import PingResult, ping_all, ping_tenant
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.health.state import Ping, State, evaluate
+from odoo_sync.health.state import evaluate
+from odoo_sync.store.health import Ping, State
 from odoo_sync.store.sync_log import RunContext
 from odoo_test_server import FakeOdoo
 from tests.conftest import set_airflow_conn

@@ -17,7 +17,7 @@ from odoo_sync import metrics
 from odoo_sync.drift import check
 from odoo_sync.health import monitor
 from odoo_sync.health.pinger import PingResult
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
 from odoo_sync.store.sync_log import CallResult, Entity, SyncLog
 from tests.conftest import REPO
 from tests.scenarios.world import World, seed_source, start_odoo
@@ -100,7 +100,7 @@ def test_a_sync_a_health_run_and_a_drift_check_emit_the_documented_names(world: 
         [Entity("line", "L-9", "create", "acme:line:L-9:create")],
     )
     now = datetime.now(UTC)
-    repository.insert_pings(world.db, [PingResult("acme", now, True, 42.0, None, None, "17.0")], None)
+    health_store.insert_pings(world.db, [PingResult("acme", now, True, 42.0, None, None, "17.0")], None)
     monitor.evaluate_and_alert(now.isoformat())
     check.check_tenant("acme")
     wait_for(statsd, "odoo_sync.lines_waiting.acme")

@@ -21,7 +21,7 @@ from odoo_sync.health import monitor, notify
 from odoo_sync.health.deadline import _as_kwargs, notify_health_run_overdue
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.store import health as repository
+from odoo_sync.store import health as health_store
 from tests.conftest import set_airflow_conn
 from tests.integration import test_health_alerts
 from tests.integration.test_health_alerts import Sink
@@ -98,7 +98,7 @@ def ping(db: psycopg.Connection, minute: int, ok: bool) -> None:
     ts = T0 + timedelta(minutes=minute)
     error = None if ok else "ConnectionRefusedError: [Errno 111] Connection refused"
     result = PingResult("acme", ts, ok, 40.0, None if ok else "connection", error, "17.0" if ok else None)
-    repository.insert_pings(db, [result], None)
+    health_store.insert_pings(db, [result], None)
     monitor.evaluate_and_alert((ts + timedelta(seconds=3)).isoformat(), SETTINGS)
 
 
@@ -124,7 +124,7 @@ def test_persistent_drift_through_the_webhook_only(db: psycopg.Connection, webho
     for hours in (0, 24):
         db.execute(
             "INSERT INTO odoo_sync.drift_check (tenant_id, checked_at, state, findings) VALUES ('acme', %s, 'drift',"
-            " '{\"summary\": \"1 record(s) deleted in Odoo\"}')",
+            ' \'{"summary": "1 record(s) deleted in Odoo"}\')',
             (T0 + timedelta(hours=hours),),
         )
         db.commit()

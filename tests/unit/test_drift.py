@@ -8,9 +8,9 @@ from decimal import Decimal
 from odoo_sync.drift.alerting import decide
 from odoo_sync.drift.odoo_side import _group_id
 from odoo_sync.drift.report import DRIFT, HAND, WAITING, DriftReport, MissingRecord, account_problem, compare_totals
-from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.odoo import guard
+from odoo_sync.store.incidents import Incident
 from tests.helpers import anchors
 
 D = Decimal

@@ -10,9 +10,9 @@ import pytest
 
 from odoo_sync.dashboard.runbook import DOC, render
 from odoo_sync.health import alerts
-from odoo_sync.health.incidents import Incident
 from odoo_sync.health.settings import HealthSettings, load_settings
-from odoo_sync.health.state import Health, Ping, State
+from odoo_sync.store.health import Health, Ping, State
+from odoo_sync.store.incidents import Incident
 from tests.helpers import anchors
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

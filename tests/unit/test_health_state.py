@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from odoo_sync.health.incidents import Decision, Incident, decide
+from odoo_sync.health.incidents import Decision, decide
 from odoo_sync.health.pinger import transport_warnings
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.health.state import History, Ping, State, evaluate
+from odoo_sync.health.state import evaluate
+from odoo_sync.store.health import History, Ping, State
+from odoo_sync.store.incidents import Incident
 from tests.helpers import summarize
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
