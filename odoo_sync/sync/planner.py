@@ -60,6 +60,11 @@ class Plan:
     def mutations(self) -> int:
         return len(self.creates) + len(self.writes) + len(self.removals)
 
+    @property
+    def saves(self) -> int:
+        """Records this plan saves (each mutation's ``after`` once Odoo answered, rejected and settled ones)."""
+        return self.mutations + len(self.rejected) + len(self.settled)
+
 
 def values_hash(vals: dict[str, Any]) -> str:
     """A stable fingerprint of record values (key order and float spelling do not matter)."""
@@ -81,9 +86,10 @@ def plan(spec: EntitySpec, tenant_id: str, desired: Iterable[Desired], states: d
     out = Plan()
     for want in {d.entity_id: d for d in desired}.values():  # a row read twice in one batch is planned once
         have = states.get(want.entity_id)
-        if have is None or have.in_source == want.gone:  # first seen (a void line too), deleted, or back
+        fresh = have is None or have.in_source == want.gone  # first seen (a void line too), deleted, or back
+        if fresh:
             have = (have or RecordState(want.entity_id, parent=want.parent)).but(in_source=not want.gone)
-            out.settled.append(have)
+        saves = out.saves
         if want.error is not None:
             _reject(out, want, have)
         elif want.vals is None:
@@ -92,15 +98,9 @@ def plan(spec: EntitySpec, tenant_id: str, desired: Iterable[Desired], states: d
             _create(out, spec, tenant_id, want, have)
         else:
             _write(out, spec, tenant_id, want, have)
+        if fresh and out.saves == saves:  # nothing else saves it: record that it was seen (once, not twice)
+            out.settled.append(have)
     return out
-
-
-def _settle(out: Plan, state: RecordState) -> None:
-    """One saved state per entity and plan: a row deleted while rejected is settled once, not twice."""
-    if out.settled and out.settled[-1].entity_id == state.entity_id:
-        out.settled[-1] = state
-    else:
-        out.settled.append(state)
 
 
 def _reject(out: Plan, want: Desired, have: RecordState) -> None:
@@ -113,7 +113,7 @@ def _reject(out: Plan, want: Desired, have: RecordState) -> None:
 def _remove(out: Plan, spec: EntitySpec, tenant_id: str, want: Desired, have: RecordState) -> None:
     if not have.present:
         if have.error is not None:
-            _settle(out, have.but(error=None))
+            out.settled.append(have.but(error=None))
         else:
             out.unchanged += 1
         return
