@@ -12,7 +12,7 @@ from odoo_sync.store.incidents import Incident  # the health_incident row
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The steps for one tenant in one health run; the repository carries them out at most once each."""
+    """The steps for one tenant in one health run; the store (``store.incidents``) carries each out at most once."""
 
     open: bool = False  # record a new incident (red, none open)
     alert: bool = False  # page on-call (red for alert_after, not yet paged)
