@@ -9,4 +9,4 @@ from odoo_sync.store.health import PING_COLUMNS
 
 
 def test_health_ping_columns_are_the_ping_results_fields() -> None:
-    assert PING_COLUMNS == tuple(f.name for f in fields(PingResult))
+    assert tuple(f.name for f in fields(PingResult)) == PING_COLUMNS
