@@ -12,14 +12,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from odoo_sync.store.records import PRESENT
+from odoo_sync.store.records import PRESENT, RecordStore
 from odoo_sync.sync import source
 from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
 from odoo_sync.sync.mapping import LineTargets, RowError, detail_id, key, line_vals
 from odoo_sync.sync.pipeline import read_ahead
-from odoo_sync.sync.planner import Desired, plan
+from odoo_sync.sync.planner import Desired, Plan, plan
 from odoo_sync.sync.rates import RateBook, odoo_loader
 from odoo_sync.sync.reference import present_ids
 from odoo_sync.sync.runtime import Session
@@ -77,14 +77,6 @@ def desired_lines(rows: Sequence[dict[str, Any]], targets: LineTargets) -> list[
     return [desired_line(r, targets) for r in rows]
 
 
-def _desired_ahead(rows: Sequence[dict[str, Any]], targets: LineTargets) -> list[Desired] | None:
-    """Desired states built on the read-ahead thread, unless a currency's rates must first be read from Odoo
-    (the hook is not for that thread: None, and the caller builds them)."""
-    if targets.rates is not None and not targets.rates.ready(r.get("currency") for r in rows):
-        return None
-    return [desired_line(r, targets) for r in rows]
-
-
 def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     """Read, plan and apply: the window's lines, then the rejected and the re-parented ones, then deletions."""
     tenant = s.tenant.tenant_id
@@ -99,8 +91,12 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     started, done = time.monotonic(), 0
     rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
     chunks = source.changed_lines(s.source(), tenant, window.start, window.end)
-    for rows, desired in read_ahead(chunks, lambda rows: _desired_ahead(rows, targets)):
-        lines.sync(desired if desired is not None else desired_lines(rows, targets))
+    ahead = RecordStore(s.reader(), tenant)  # the read-ahead thread's own connection
+    for rows, planned in read_ahead(chunks, lambda rows: lines.plan_ahead(rows, ahead)):
+        if planned is None:
+            lines.sync(desired_lines(rows, targets))
+        else:
+            lines.apply(planned)
         rejected_earlier.difference_update(str(r["id"]) for r in rows)  # planned once a run, counted once
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)
@@ -131,11 +127,23 @@ class _Lines:
         self._adopt: bool | None = None
 
     def sync(self, desired: Sequence[Desired]) -> None:
-        if not desired:
-            return
-        states = self.s.records.states(SPEC.entity_type, [d.entity_id for d in desired])
-        p = plan(SPEC, self.s.tenant.tenant_id, desired, states)
+        if desired:
+            self.apply(self.plan(desired, self.s.records))
+
+    def plan(self, desired: Sequence[Desired], records: RecordStore) -> Plan:
+        states = records.states(SPEC.entity_type, [d.entity_id for d in desired])
+        return plan(SPEC, self.s.tenant.tenant_id, desired, states)
+
+    def apply(self, p: Plan) -> None:
         apply(self.s, SPEC, p, adopt=bool(p.creates) and self.adopt())
+
+    def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Plan | None:
+        """On the read-ahead thread: the chunk's plan, from its own connection (the chunks of one window hold
+        different lines, so applying chunk k does not change chunk k+1's records). None when a currency's
+        rates must first be read from Odoo: the hook is the task thread's, so the caller plans that chunk."""
+        if self.targets.rates is not None and not self.targets.rates.ready(r.get("currency") for r in rows):
+            return None
+        return self.plan([desired_line(r, self.targets) for r in rows], records)
 
     def revisit(self, ids: list[str], why: str) -> None:
         """Plan these lines again from the source as it is now; ids the source lost are removed."""

@@ -85,10 +85,11 @@ def plan(spec: EntitySpec, tenant_id: str, desired: Iterable[Desired], states: d
     """Decide create / write / unlink / reject / nothing for each desired state."""
     out = Plan()
     for want in {d.entity_id: d for d in desired}.values():  # a row read twice in one batch is planned once
-        have = states.get(want.entity_id)
-        fresh = have is None or have.in_source == want.gone  # first seen (a void line too), deleted, or back
+        unseen = RecordState(want.entity_id, parent=want.parent, in_source=want.gone)
+        have = states.get(want.entity_id) or unseen
+        fresh = have.in_source == want.gone  # first seen (a void line too), deleted, or back
         if fresh:
-            have = (have or RecordState(want.entity_id, parent=want.parent)).but(in_source=not want.gone)
+            have = have.but(in_source=not want.gone)
         saves = out.saves
         if want.error is not None:
             _reject(out, want, have)

@@ -63,6 +63,7 @@ class Session:
     breaker: RemovalBreaker
     dry_run: DryRun | None = None  # set: plans are collected, nothing is sent or saved
     _source: psycopg.Connection | None = field(default=None, repr=False)
+    _reader: psycopg.Connection | None = field(default=None, repr=False)
 
     def source(self) -> psycopg.Connection:
         """The grant platform's database, read-only, opened on first use."""
@@ -70,6 +71,19 @@ class Session:
             self._source = psycopg.connect(db.conninfo_for(self.tenant.source_conn_id))
             self._source.read_only = True
         return self._source
+
+    def reader(self) -> psycopg.Connection:
+        """A second, read-only connection to the integration's database, for the read-ahead thread (``conn``
+        stays the task thread's own)."""
+        if self._reader is None:
+            self._reader = psycopg.connect(db.conninfo_for(), autocommit=True)
+            self._reader.read_only = True
+        return self._reader
+
+    def close_extra(self) -> None:
+        for conn in (self._source, self._reader):
+            if conn is not None:
+                conn.close()
 
 
 def run_context(context: dict[str, Any] | None) -> RunContext:
@@ -126,8 +140,7 @@ def session(
         try:
             yield s
         finally:
-            if s._source is not None:
-                s._source.close()
+            s.close_extra()
 
 
 def _progress_logger(tenant_id: str) -> Any:
