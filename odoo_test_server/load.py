@@ -76,7 +76,10 @@ def _column(store: Store, model: str, name: Any) -> tuple[str, str | None]:
         return ".id", None
     if path[0] == "id":
         raise NotImplementedError("fake_odoo.load: external ids ('id' columns) are not supported")
-    field = store.fields(model)[path[0]]  # KeyError, as Odoo's load
+    fields = store.fields(model)
+    if path[0] not in fields and store.version >= 18:  # 18+ check columns first (_extract_records)
+        raise ValueError(f"Invalid field name {path[0]!r}")
+    field = fields[path[0]]  # KeyError, as Odoo 17's load
     if field.type in ("one2many", "many2many") or (field.type == "many2one" and path[1:] != [".id"]):
         raise NotImplementedError(f"fake_odoo.load: column {name!r} ({field.type}) is supported only as '<field>/.id'")
     if field.type not in CONVERTERS and field.type != "many2one":
