@@ -328,7 +328,8 @@ def start_airflow(s: Settings, env: dict[str, str], password: str, trigger: bool
     say(f"Airflow home {s.home}; migrating metadata database {s.metadata_db}")
     airflow(env, "db", "migrate")
     pools = s.home / "pools.json"
-    pools_json = subprocess.check_output([sys.executable, "-m", "odoo_sync.airflow.pools"], env=env, cwd=REPO, text=True)
+    command = [sys.executable, "-m", "odoo_sync.airflow.pools"]
+    pools_json = subprocess.check_output(command, env=env, cwd=REPO, text=True)
     pools.write_text(pools_json)
     airflow(env, "pools", "import", str(pools))
     say(f"starting {', '.join(COMPONENTS)}")
