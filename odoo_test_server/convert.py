@@ -207,12 +207,9 @@ def check_foreign_keys(
 
 
 # -- domain values ---------------------------------------------------------------------------------------
-def like_matcher(pattern: str, insensitive: bool, wrap: bool) -> Callable[[str], bool]:
-    """SQL LIKE ('%' any run, '_' one char, backslash escapes); ``wrap`` adds '%' around (like/ilike)."""
+def like_matcher(pattern: str, wrap: bool) -> Callable[[str], bool]:
+    """SQL LIKE ('%' any run, '_' one char, backslash escapes); ``wrap`` adds '%' around (like)."""
     if not any(ch in pattern for ch in "%_\\"):
-        if insensitive:
-            low = pattern.lower()
-            return (lambda s: low in s.lower()) if wrap else (lambda s: s.lower() == low)
         return (lambda s: pattern in s) if wrap else (lambda s: s == pattern)
     if wrap:
         pattern = f"%{pattern}%"
@@ -225,7 +222,7 @@ def like_matcher(pattern: str, insensitive: bool, wrap: bool) -> Callable[[str],
             continue
         regex.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
         i += 1
-    compiled = re.compile("".join(regex), re.DOTALL | (re.IGNORECASE if insensitive else 0))
+    compiled = re.compile("".join(regex), re.DOTALL)
     return lambda s: compiled.fullmatch(s) is not None
 
 

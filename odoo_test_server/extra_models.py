@@ -27,7 +27,6 @@ RECORDED_MODEL_SPECS: dict[str, dict[str, Any]] = {
     "account.analytic.account": {
         "description": "Analytic Account",
         "order": "plan_id, name asc",
-        "rec_names_search": ("name", "code"),
         "not_null": ("name", "plan_id"),
         "defaults": {"active": True, "company_id": "@company"},
         "computed": frozenset({"root_plan_id"}),

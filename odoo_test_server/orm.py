@@ -141,23 +141,17 @@ class BaseModel:
         orderby: Any = False,
         lazy: bool = True,
     ) -> list[dict[str, Any]]:
+        """Eager, at most one groupby, ``:sum`` aggregates (``readgroup.py``); no offset or limit either."""
         self._check("read")
+        if offset or limit:
+            raise NotImplementedError("odoo_test_server: read_group's offset and limit are not modelled")
         if self._store.version >= 19:
             LOG.warning(
                 "Since 19.0, read_group is deprecated. Please use _read_group in the backend code or "
                 "formatted_read_group for a complete formatted result"
             )
         return readgroup.read_group(
-            self._store,
-            self._name,
-            domain,
-            fields,
-            groupby,
-            offset,
-            limit,
-            orderby,
-            lazy,
-            self.env.active_test,
+            self._store, self._name, domain, fields, groupby, orderby, lazy, self.env.active_test
         )
 
     def formatted_read_group(
@@ -170,14 +164,13 @@ class BaseModel:
         limit: int | None = None,
         order: Any = None,
     ) -> list[dict[str, Any]]:
-        """Odoo 19's read_group: eager groups with ``__extra_domain``, aggregates keyed by their spec (``__count``
-        only when asked for)."""
-        specs = [a for a in aggregates if a != "__count"]
+        """Odoo 19's read_group: groups with ``__extra_domain``, aggregates keyed by their spec (``__count`` only
+        when asked for). As read_group: at most one groupby, ``:sum`` aggregates; no having, offset, limit, order."""
+        if having or offset or limit or order:
+            raise NotImplementedError("odoo_test_server: formatted_read_group's having/offset/limit/order not modelled")
         self._check("read")
-        active = self.env.active_test
-        rows = readgroup.read_group(
-            self._store, self._name, domain, specs, groupby, offset, limit, order, False, active
-        )
+        specs = [a for a in aggregates if a != "__count"]
+        rows = readgroup.read_group(self._store, self._name, domain, specs, groupby, False, False, self.env.active_test)
         out = []
         for row in rows:
             values = [(g, row[g][0] if isinstance(row[g], (list, tuple)) else row[g]) for g in groupby]

@@ -76,7 +76,6 @@ class ModelDef:
     fields: dict[str, FieldDef]
     order: str = "id"
     rec_name: str = "name"
-    rec_names_search: tuple[str, ...] = ()
     not_null: tuple[str, ...] = ()
     defaults: dict[str, Any] = field(default_factory=dict)
     computed: frozenset[str] = frozenset()  # stored but derived: writes are ignored

@@ -1,4 +1,6 @@
-"""read_group: totals per plan column in Odoo 17's public result shape."""
+"""read_group: totals per plan column in Odoo 17's public result shape, as the drift check asks for them (eager, one
+groupby, ``:sum``); formatted_read_group on 19. (Lazy groups, month grouping, several groupbys, orderby and named
+aggregates are not modelled by the test server: their tests went with them.)"""
 
 from __future__ import annotations
 
@@ -48,44 +50,6 @@ def test_sum_per_plan_column_eager(odoo: OdooTarget, totals: dict[str, Any]) -> 
     ]  # account order, NULL last
 
 
-def test_lazy_count_key_and_context(odoo: OdooTarget, totals: dict[str, Any]) -> None:
-    col, domain = totals["column"], totals["domain"]
-    groups = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col])
-    assert all(f"{col}_count" in g and "__count" not in g for g in groups)
-    nested = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col, "date:month"])
-    assert all(g["__context"] == {"group_by": ["date:month"]} for g in nested)
-
-
-def test_group_by_month(odoo: OdooTarget, totals: dict[str, Any]) -> None:
-    groups = odoo.call(LINE, "read_group", totals["domain"], ["amount:sum"], ["date:month"], lazy=False)
-    assert [(g["date:month"], g["__count"], g["amount"]) for g in groups] == [
-        ("January 2024", 3, 25.25),
-        ("February 2024", 3, 1.4),
-    ]
-    assert groups[0]["__range"] == {"date:month": {"from": "2024-01-01", "to": "2024-02-01"}}
-
-
-def test_two_groupbys_eager_and_orderby(odoo: OdooTarget, totals: dict[str, Any]) -> None:
-    col = totals["column"]
-    groups = odoo.call(
-        LINE,
-        "read_group",
-        totals["domain"],
-        ["amount:sum"],
-        [col, "date:month"],
-        lazy=False,
-        orderby="amount desc",
-    )
-    assert [g["amount"] for g in groups] == sorted((g["amount"] for g in groups), reverse=True)
-    assert sum(g["__count"] for g in groups) == 6
-
-
-def test_named_aggregates_and_no_groupby(odoo: OdooTarget, totals: dict[str, Any]) -> None:
-    groups = odoo.call(LINE, "read_group", totals["domain"], ["total:sum(amount)", "top:max(amount)"], [])
-    assert len(groups) == 1
-    assert (groups[0]["__count"], groups[0]["total"], groups[0]["top"]) == (6, 26.65, 20.2)
-
-
 def test_unknown_groupby_field(odoo: OdooTarget) -> None:
     fault = odoo.fault(LINE, "read_group", [], ["amount:sum"], ["nope"])
     assert fault.faultCode == 1
@@ -93,37 +57,6 @@ def test_unknown_groupby_field(odoo: OdooTarget) -> None:
         fault.faultString.strip().splitlines()[-1]
         == "ValueError: Invalid field 'nope' on model 'account.analytic.line'"
     )
-
-
-def test_orderby_by_aggregate_count_and_group(odoo: OdooTarget, totals: dict[str, Any]) -> None:
-    """orderby names a groupby or an aggregate key (rewritten to its spec) or any 'field:func' aggregate."""
-    col, domain = totals["column"], totals["domain"]
-
-    def order(orderby: str) -> list[Any]:
-        rows = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col], lazy=False, orderby=orderby)
-        return [g[col] and g[col][0] for g in rows]
-
-    assert order("amount desc") == [totals["a"], False, totals["b"]]
-    assert order("__count desc, amount") == [totals["b"], totals["a"], False]
-    assert order(f"{col} desc") == [False, totals["b"], totals["a"]]
-    assert order("amount:max") == [totals["b"], False, totals["a"]]  # an aggregate not in the result
-    rows = odoo.call(LINE, "read_group", domain, ["amount:sum"], [col], orderby=f"{col}_count")
-    assert [g[f"{col}_count"] for g in rows] == [1, 2, 3]
-
-
-@pytest.mark.parametrize(
-    ("orderby", "last"),
-    [
-        ("amount; x", "ValueError: Invalid order 'amount; x' for _read_group()"),
-        ("unit_amount desc", "ValueError: Order term 'unit_amount desc' is not a valid aggregate nor valid groupby"),
-        ("nope", "ValueError: Order term 'nope' is not a valid aggregate nor valid groupby"),
-    ],
-)
-def test_bad_orderby(odoo: OdooTarget, totals: dict[str, Any], orderby: str, last: str) -> None:
-    fault = odoo.fault(
-        LINE, "read_group", totals["domain"], ["amount:sum"], [totals["column"]], lazy=False, orderby=orderby
-    )
-    assert fault.faultCode == 1 and last_line(fault.faultString) == last
 
 
 def test_formatted_read_group_from_19(odoo: OdooTarget, totals: dict[str, Any]) -> None:
