@@ -50,21 +50,30 @@ def _creates(
     if not creates:
         return []
     items = [CreateItem(m.key, m.vals or {}, m.marker) for m in creates]
-    result = s.writer.ensure_created(CreateSpec(spec.model, spec.marker_field, scope, adopt), items)
+    by_key = {str(m.key): m for m in creates}
+    done: set[str] = set()
+
+    def save(keys: Sequence[str], result: EnsureResult) -> None:
+        s.records.save(spec.entity_type, spec.model, [_created_state(by_key[k], result) for k in keys])
+        done.update(keys)
+
+    def settled(batch: Sequence[CreateItem], result: EnsureResult) -> None:  # the next call is on the wire
+        save([str(i.key) for i in batch], result)
+
+    result = s.writer.ensure_created(CreateSpec(spec.model, spec.marker_field, scope, adopt), items, settled)
     s.summary.add(spec.entity_type, result)
-    saved, rewrites = [], []
-    for m in creates:
-        key = str(m.key)
-        if key in result.errors:
-            saved.append(_before_create(m.after, result.errors[key]))
-        elif key in result.reused:
-            unknown = m.after.but(odoo_id=result.ids[key], vals=None, vals_hash=None)
-            saved.append(unknown)
-            rewrites.append(_full_write(m, unknown))
-        else:
-            saved.append(m.after.but(odoo_id=result.ids[key]))
-    s.records.save(spec.entity_type, spec.model, saved)
-    return rewrites
+    save([k for k in by_key if k not in done], result)  # found again (ledger or read-back), never sent
+    return [_full_write(by_key[k], _created_state(by_key[k], result)) for k in by_key if k in result.reused]
+
+
+def _created_state(m: Mutation, result: EnsureResult) -> RecordState:
+    """What the record is once its create was answered: created, refused, or found again with unknown values."""
+    key = str(m.key)
+    if key in result.errors:
+        return _before_create(m.after, result.errors[key])
+    if key in result.reused:
+        return m.after.but(odoo_id=result.ids[key], vals=None, vals_hash=None)
+    return m.after.but(odoo_id=result.ids[key])
 
 
 def _still_different(s: Session, spec: EntitySpec, rewrites: list[Mutation]) -> list[Mutation]:

@@ -90,7 +90,7 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)
     started, done = time.monotonic(), 0
     rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
-    chunks = source.changed_lines(s.source(), tenant, window.start, window.end)
+    chunks = source.changed_lines(s.source(), tenant, window.start, window.end, first=s.tenant.batch_size)
     ahead = RecordStore(s.reader(), tenant)  # the read-ahead thread's own connection
     for rows, planned in read_ahead(chunks, lambda rows: lines.plan_ahead(rows, ahead)):
         if planned is None:

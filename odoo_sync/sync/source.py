@@ -70,12 +70,22 @@ def lines_by_id(conn: psycopg.Connection, tenant_id: str, ids: list[str]) -> lis
 
 
 def changed_lines(
-    conn: psycopg.Connection, tenant_id: str, start: datetime | None, end: datetime | None, chunk: int = CHUNK_ROWS
+    conn: psycopg.Connection,
+    tenant_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    chunk: int = CHUNK_ROWS,
+    first: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Spending lines changed in [start, end), streamed in chunks through a server-side cursor."""
+    """Spending lines changed in [start, end), streamed in chunks through a server-side cursor.
+
+    ``first`` makes the first chunk smaller: the first call to Odoo leaves sooner, the rest is read meanwhile.
+    """
     lineage.source_read(conn, "spending_lines_changed")
     with conn.transaction(), conn.cursor(name="odoo_sync_lines", row_factory=dict_row) as cur:
         cur.itersize = chunk
         cur.execute(query("spending_lines_changed"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
-        while rows := cur.fetchmany(chunk):
+        size = first or chunk
+        while rows := cur.fetchmany(size):
             yield rows
+            size = chunk

@@ -21,6 +21,7 @@ WRITE_IDS = 5000
 # against 20 ms for one `write` per record.
 LOAD_ROWS = 2000
 Progress = Callable[[int, int, float], None]
+Settled = Callable[[Sequence["CreateItem"], "EnsureResult"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,14 @@ class IdempotentWriter:
         self.progress = progress
 
     # -- creates ----------------------------------------------------------------------------------------
-    def ensure_created(self, spec: CreateSpec, items: Sequence[CreateItem]) -> EnsureResult:
+    def ensure_created(
+        self, spec: CreateSpec, items: Sequence[CreateItem], settled: Settled | None = None
+    ) -> EnsureResult:
         """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first.
 
         One ledger query for all ``items``, then one ``create`` call per ``batch_size`` new records, pipelined.
+        ``settled(batch, result)`` runs once each batch's keys are done or in error, while the next call is on
+        the wire (a caller saving its own state there keeps that work off the critical path).
         """
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
@@ -114,6 +119,8 @@ class IdempotentWriter:
             else:
                 self._created(batch, outcome, result)
             progress.add(len(batch))
+            if settled is not None:
+                settled(batch, result)
 
         pipelined(
             self.hook,
