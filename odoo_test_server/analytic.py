@@ -96,7 +96,7 @@ def check_write(store: Store, model: str, ids: list[int], changes: dict[str, Any
     if model != PLAN or "parent_id" not in changes:
         return
     parent = changes["parent_id"]
-    if parent and parent in store.hierarchy(PLAN, set(ids), down=True):
+    if parent and parent in store.descendants(PLAN, set(ids)):
         raise errors.UserError("Recursion Detected.")
     if parent and project_plan_id(store) in ids:
         raise errors.UserError(BASE_COLUMN)
@@ -136,7 +136,7 @@ def after_unlink(store: Store, doomed: dict[str, set[int]]) -> None:
 # -- plans ---------------------------------------------------------------------------------------------------
 def _plans_changed(store: Store, ids: list[int]) -> None:
     plans = store.tables[PLAN]
-    subtree = store.hierarchy(PLAN, set(ids), down=True)
+    subtree = store.descendants(PLAN, set(ids))
     for plan_id in sorted(subtree, key=lambda p: _depth(plans, p)):
         plan = plans[plan_id]
         parent = plans.get(plan.get("parent_id") or 0)

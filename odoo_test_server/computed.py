@@ -1,5 +1,6 @@
-"""Values Odoo computes when a record is read: display names, balances, counts, one2many lists, and the
-read format of every field type (many2one as ``[id, display_name]``, empty values as False)."""
+"""Values Odoo computes when a record is read: display names, the few computed fields something reads (an account's
+projects, a plan's root, currencies, a user's companies), and the read format of every field type (many2one as
+``[id, display_name]``, empty values as False). Other non-stored fields read as empty (False, 0, [])."""
 
 from __future__ import annotations
 
@@ -25,9 +26,6 @@ def display_name(store: Store, model: str, rec: Record) -> Any:
             name = f"[{rec['code']}] {name}"
         partner = store.tables["res.partner"].get(rec.get("partner_id") or 0)
         return f"{name} - {partner['name']}" if partner and partner.get("name") else name
-    if model == "res.partner" and rec.get("parent_id"):
-        parent = store.tables["res.partner"].get(rec["parent_id"], {})
-        return f"{parent.get('name') or ''}, {rec.get('name') or ''}"
     value = rec.get(store.models[model].rec_name)
     return False if value is None else value
 
@@ -93,44 +91,21 @@ def _company_currency(store: Store, recs: list[Record]) -> list[Any]:
     return [companies.get(r.get("company_id") or 0, {}).get("currency_id") for r in recs]
 
 
-def _children(model: str, link: str, active_only: bool) -> Computer:
-    def computer(store: Store, recs: list[Record]) -> list[Any]:
-        found: dict[int, list[int]] = defaultdict(list)
-        for rid, rec in store.tables[model].items():
-            if rec.get(link) and (not active_only or rec.get("active", True)):
-                found[rec[link]].append(rid)
-        return [found.get(r["id"], []) for r in recs]
+def _projects(store: Store, recs: list[Record]) -> list[Any]:
+    """An account's active projects (linked by the version's project field)."""
+    link = analytic.project_field(store)
+    found: dict[int, list[int]] = defaultdict(list)
+    for rid, rec in store.tables[PROJECT].items():
+        if rec.get(link) and rec.get("active", True):
+            found[rec[link]].append(rid)
+    return [found.get(r["id"], []) for r in recs]
 
-    return computer
-
-
-def _count(of: Computer) -> Computer:
-    return lambda store, recs: [len(ids) for ids in of(store, recs)]
-
-
-def _all_accounts(store: Store, recs: list[Record]) -> list[Any]:
-    accounts = [a for a in store.tables[ACCOUNT].values() if a.get("active", True)]
-    return [sum(1 for a in accounts if a.get("plan_id") in store.hierarchy(PLAN, {r["id"]}, down=True)) for r in recs]
-
-
-def _PROJECTS(store: Store, recs: list[Record]) -> list[Any]:
-    return _children(PROJECT, analytic.project_field(store), active_only=True)(store, recs)
-
-
-_PLAN_ACCOUNTS = _children(ACCOUNT, "plan_id", active_only=True)
-_PLAN_CHILDREN = _children(PLAN, "parent_id", active_only=False)
 
 COMPUTERS: dict[tuple[str, str], Computer] = {
     (ACCOUNT, "currency_id"): _company_currency,
-    (ACCOUNT, "project_ids"): _PROJECTS,
-    (ACCOUNT, "project_count"): _count(_PROJECTS),
-    (ACCOUNT, "color"): lambda s, recs: [s.tables[PLAN].get(r.get("plan_id") or 0, {}).get("color") for r in recs],
+    (ACCOUNT, "project_ids"): _projects,
+    (ACCOUNT, "project_count"): lambda s, recs: [len(ids) for ids in _projects(s, recs)],
     (PLAN, "root_id"): lambda s, recs: [analytic.root_of(s, r["id"]) for r in recs],
-    (PLAN, "children_ids"): _PLAN_CHILDREN,
-    (PLAN, "children_count"): _count(_PLAN_CHILDREN),
-    (PLAN, "account_ids"): _PLAN_ACCOUNTS,
-    (PLAN, "account_count"): _count(_PLAN_ACCOUNTS),
-    (PLAN, "all_account_count"): _all_accounts,
     (PROJECT, "currency_id"): _company_currency,
     # Allowed companies: a test sets ``company_ids`` on the user's row; unset, the user's own company.
     ("res.users", "company_ids"): lambda s, recs: [r.get("company_ids") or [r.get("company_id")] for r in recs],

@@ -79,10 +79,6 @@ class UndefinedFunction(ProgrammingError):
     """psycopg2.errors.UndefinedFunction (e.g. comparing a varchar column with an integer)."""
 
 
-class DatatypeMismatch(ProgrammingError):
-    """psycopg2.errors.DatatypeMismatch."""
-
-
 OperationalError.__module__ = "psycopg2"
 DataError.__module__ = "psycopg2"
 ProgrammingError.__module__ = "psycopg2"
@@ -91,7 +87,6 @@ for _cls in (
     InvalidDatetimeFormat,
     InvalidTextRepresentation,
     UndefinedFunction,
-    DatatypeMismatch,
 ):
     _cls.__module__ = "psycopg2.errors"
 for _odoo_cls in (UserError, ValidationError, MissingError, AccessError, AccessDenied):

@@ -86,22 +86,10 @@ SELECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
         "quarterly",
         "yearly",
     ),
-    ("account.move", "move_type"): (
-        "entry",
-        "out_invoice",
-        "out_refund",
-        "in_invoice",
-        "in_refund",
-        "out_receipt",
-        "in_receipt",
-    ),
-    ("account.move", "state"): ("draft", "posted", "cancel"),
 }
 
 ONDELETE: dict[tuple[str, str], str] = {
     ("account.analytic.plan", "parent_id"): "cascade",
-    ("account.analytic.line", "move_line_id"): "cascade",
-    ("account.move.line", "move_id"): "cascade",
 }
 
 M2O: dict[str, Any] = {"domain": []}
@@ -207,39 +195,6 @@ EXTRA_MODELS: dict[str, tuple[dict[str, Any], list[tuple[str, str, str, dict[str
         [
             ("key", "char", "Key", {"required": True}),
             ("value", "text", "Value", {"required": True}),
-        ],
-    ),
-    "account.move": (
-        {
-            "description": "Journal Entry",
-            "order": "date desc, name desc, id desc",
-            "defaults": {"move_type": "entry", "state": "draft", "date": "@today", "company_id": "@company"},
-        },
-        [
-            ("name", "char", "Number", {}),
-            ("ref", "char", "Reference", {}),
-            ("move_type", "selection", "Type", {"required": True}),
-            ("state", "selection", "Status", {}),
-            ("date", "date", "Date", {"required": True}),
-            ("invoice_date", "date", "Invoice/Bill Date", {}),
-            ("partner_id", "many2one", "Partner", {"relation": "res.partner", **M2O}),
-            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
-            ("currency_id", "many2one", "Currency", {"relation": "res.currency", **M2O}),
-            ("amount_total", "monetary", "Total", {}),
-        ],
-    ),
-    "account.move.line": (
-        {"description": "Journal Item", "order": "date desc, id", "defaults": {"company_id": "@company"}},
-        [
-            ("name", "char", "Label", {}),
-            ("date", "date", "Date", {}),
-            ("move_id", "many2one", "Journal Entry", {"relation": "account.move", "required": True, **M2O}),
-            ("partner_id", "many2one", "Partner", {"relation": "res.partner", **M2O}),
-            ("company_id", "many2one", "Company", {"relation": "res.company", **M2O}),
-            ("debit", "monetary", "Debit", {}),
-            ("credit", "monetary", "Credit", {}),
-            ("balance", "monetary", "Balance", {}),
-            ("analytic_distribution", "json", "Analytic Distribution", {}),
         ],
     ),
 }

@@ -204,15 +204,6 @@ def _boolean(field: FieldDef, value: Any) -> bool:
     return value.lower() not in FALSES  # Odoo also warns about a text in neither TRUES nor FALSES
 
 
-def _selection(field: FieldDef, value: Any) -> str:
-    for item in field.selection or ():
-        if value.lower() in (item.lower(), item.replace("_", " ").title().lower()):
-            return item
-    choices = [item.replace("_", " ").title() for item in field.selection or ()]
-    message = f"Value '{_escaped(value)}' not found in selection field '%(field)s'"
-    raise ConversionError(message, {"moreinfo": choices})
-
-
 CONVERTERS: dict[str, Convert] = {
     "char": lambda field, value: value,
     "text": lambda field, value: value,
@@ -222,7 +213,6 @@ CONVERTERS: dict[str, Convert] = {
     "monetary": _number(float, "a number"),
     "date": _date,
     "boolean": _boolean,
-    "selection": _selection,
 }
 
 

@@ -10,22 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_test_server import errors, load, readgroup, versions
-from odoo_test_server.analytic import defaults
 from odoo_test_server.computed import Reader
 from odoo_test_server.domain import is_false, normalize
 from odoo_test_server.store import Store
 
 LOG = logging.getLogger("odoo.models")
 PRIVATE = re.compile(r"^(_.*|init)$")
-MULTI = frozenset(
-    {
-        "read",
-        "write",
-        "unlink",
-        "exists",
-        "check_access_rule",
-    }
-)
+MULTI = frozenset({"read", "write", "unlink", "check_access_rule"})
 OPERATIONS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
 
@@ -193,10 +184,6 @@ class BaseModel:
             out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
         return out
 
-    def default_get(self, fields_list: list[str]) -> dict[str, Any]:
-        found = defaults(self._store, self._store.model_def(self._name), self.env.uid)
-        return {k: v for k, v in found.items() if k in fields_list}
-
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool | None:
         """From 18 a wrapper of check_access: None when it raises nothing (a fault over XML-RPC)."""
         if operation not in OPERATIONS:
@@ -236,10 +223,6 @@ class BaseModel:
             self._store.unlink(self._name, _ids(ids), self.env.uid)
         return True
 
-    def exists(self, ids: Any) -> list[int]:
-        table = self._store.tables[self._name]
-        return [i for i in _ids(ids) if i in table]
-
     def check_access_rule(self, ids: Any, operation: str) -> None:
         self._check(operation)  # returns None: Odoo answers "cannot marshal None"
 
@@ -271,7 +254,7 @@ PUBLIC = frozenset(name for cls in (BaseModel, IrConfigParameter) for name in va
 
 def _check_method(version: int, model: str, method: str, known: bool) -> None:
     """odoo.service.model: private method, model, method exists (18 checks the model first)."""
-    private = PRIVATE.match(method) or version >= versions.PRIVATE_FROM.get(method, 99)
+    private = PRIVATE.match(method)
     checks = [
         (bool(private), errors.AccessError(versions.text(version, "private_method", model=model, method=method))),
         (not known, errors.UserError(f"Object {model} doesn't exist")),

@@ -85,10 +85,6 @@ class ModelDef:
     version: int = 17  # the Odoo version whose wording its errors take
 
     @property
-    def table(self) -> str:
-        return self.name.replace(".", "_")
-
-    @property
     def has_active(self) -> bool:
         return "active" in self.fields
 

@@ -68,10 +68,6 @@ class Services:
     def exp_version(self) -> dict[str, Any]:
         return version_info(self.settings.version)
 
-    def exp_about(self, extended: bool = False) -> Any:
-        info = "See http://openerp.com"
-        return [info, f"{self.settings.version}.0"] if extended else info
-
     def exp_login(self, db: str, login: str, password: str) -> Any:
         return self.exp_authenticate(db, login, password, None)
 
@@ -85,14 +81,9 @@ class Services:
 
     # -- db ----------------------------------------------------------------------------------------------
     def _db(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:
-        calls: dict[str, Callable[..., Any]] = {
-            "list": lambda document=False: [self.settings.db],
-            "server_version": lambda: version_info(self.settings.version)["server_version"],
-            "db_exist": lambda db_name: db_name == self.settings.db,
-        }
-        if method not in calls:
-            raise KeyError(f"Method not found: {method}")
-        return calls[method](*params)
+        if method != "server_version":  # the one db method anything calls; Odoo has more
+            raise NotImplementedError(f"odoo_test_server: db.{method} is not modelled")
+        return version_info(self.settings.version)["server_version"]
 
     # -- object ------------------------------------------------------------------------------------------
     def _object(self, method: str, params: tuple[Any, ...], info: CallInfo) -> Any:

@@ -103,29 +103,21 @@ class Store:
             found |= index.get(value, set())
         return found
 
-    def hierarchy(self, model: str, ids: set[int], down: bool) -> set[int]:
+    def descendants(self, model: str, ids: set[int]) -> set[int]:
+        """``ids`` (those that exist) and every record below them through the model's ``parent_name``."""
         parent = self.models[model].parent_name
         table = self.tables[model]
-        if not parent:
-            return {i for i in ids if i in table}
         result = {i for i in ids if i in table}
-        if down:
-            children: dict[int, list[int]] = {}
-            for rid, rec in table.items():
-                if rec.get(parent):
-                    children.setdefault(rec[parent], []).append(rid)
-            todo = list(result)
-            while todo:
-                for kid in children.get(todo.pop(), []):
-                    if kid not in result:
-                        result.add(kid)
-                        todo.append(kid)
-            return result
-        for start in list(result):
-            node = table[start].get(parent)
-            while node and node not in result:
-                result.add(node)
-                node = table[node].get(parent)
+        children: dict[int, list[int]] = {}
+        for rid, rec in table.items():
+            if parent and rec.get(parent):
+                children.setdefault(rec[parent], []).append(rid)
+        todo = list(result)
+        while todo:
+            for kid in children.get(todo.pop(), []):
+                if kid not in result:
+                    result.add(kid)
+                    todo.append(kid)
         return result
 
     # -- search ------------------------------------------------------------------------------------------

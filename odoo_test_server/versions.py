@@ -58,17 +58,7 @@ TEXTS: dict[str, tuple[tuple[int, str], ...]] = {
             "'{field_label}' ({field})\nHow about archiving the record instead?",
         ),
     ),
-    "bad_order": (
-        (
-            16,
-            'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list of '
-            "valid field names (optionally followed by asc/desc for the direction)",
-        ),
-    ),
 }
-
-# Public methods that are private from a version on (19 made exists private).
-PRIVATE_FROM: dict[str, int] = {"exists": 19}
 
 
 def text(version: int, key: str, **values: object) -> str:
