@@ -136,9 +136,6 @@ class Store:
         pred = compiled.pred
         return [rec for rec in rows if pred(rec)]
 
-    def search_ids(self, model: str, domain: Any, active_test: bool) -> set[int]:
-        return {rec["id"] for rec in self.matching(model, domain, active_test)}
-
     def search(
         self,
         model: str,
