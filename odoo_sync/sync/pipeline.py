@@ -28,9 +28,11 @@ def pipelined(
     While call k is on the wire, this thread commits the ``pending`` keys of the next call (``book``, up to
     ``batch_size`` keys a statement) and writes call k-1's audit rows (held by ``SyncLog.deferred``, so the
     connection is only ever used from this thread). A key is always pending in a committed row before its call
-    is sent, and only one call is ever in flight: call k is settled (ledger ``done``, or, for a refused call,
-    halved with calls of its own) before call k+1 is sent. ``settle`` gets the answer or the OdooRecordError;
-    any other error propagates once nothing is in flight, leaving booked keys pending for the next run.
+    is sent, and only one call is ever in flight. An answered call k is settled (ledger ``done``, the caller's
+    own saves) once call k+1 is on the wire; a refused one is settled first, as its halves are calls of their
+    own. ``settle`` gets the answer or the OdooRecordError; any other error propagates once nothing is in
+    flight, leaving booked keys pending for the next run (a crash between sending k+1 and settling k leaves
+    k's keys pending too: the next run reads them back).
     """
     if not calls:
         return
@@ -53,9 +55,14 @@ def pipelined(
         flight = wire.submit(send, calls[0])
         for k, call in enumerate(calls):
             book_through(k + 1)
-            settle(call, _answer(flight))
+            outcome = _answer(flight)
+            refused = isinstance(outcome, OdooRecordError)
+            if refused:
+                settle(call, outcome)
             if k + 1 < len(calls):
                 flight = wire.submit(send, calls[k + 1])
+            if not refused:
+                settle(call, outcome)  # while call k+1 is on the wire
             if log is not None:
                 log.flush()  # call k's audit rows, while call k+1 is on the wire
 

@@ -84,8 +84,8 @@ def test_kill_at_each_step_of_a_write_then_rerun(
         assert landed == already and states.get("pending") == size + ahead
     elif step == "after_answer":  # Odoo committed, the ledger still says pending
         assert landed == already + size and states.get("pending") == size + ahead
-    else:
-        assert landed == already + size and states.get("done") == already + size
+    else:  # batch k is settled while batch k+1 is on the wire: k+1 may have landed already, still pending
+        assert landed in (already + size, already + size + ahead) and states.get("done") == already + size
         assert states.get("pending", 0) == ahead
 
     harness.run_all("acme", "rerun")
