@@ -244,8 +244,11 @@ class OdooHook(BaseHook):
         """
         names = list(vals_list[0])
         types = self._field_types(model)
-        columns = [".id", *(f"{n}/.id" if types.get(n) == "many2one" else n for n in names)]
-        rows = [[str(i), *(_load_value(v[n]) for n in names)] for i, v in zip(ids, vals_list, strict=True)]
+        relations = {n for n in names if types.get(n) == "many2one"}
+        columns = [".id", *(f"{n}/.id" if n in relations else n for n in names)]
+        rows = [
+            [str(i), *(_load_value(v[n], n in relations) for n in names)] for i, v in zip(ids, vals_list, strict=True)
+        ]
         refused: dict[int, str] = {}
 
         def check(answer: Any) -> None:
@@ -394,13 +397,13 @@ def _known_ids(method: str, args: list[Any]) -> list[int]:
     return []
 
 
-def _load_value(value: Any) -> Any:
-    """A value as Odoo's import converters take it: ids as text, empty as '' (False), booleans as '1'/''."""
+def _load_value(value: Any, relation: bool) -> Any:
+    """A value as Odoo's import converters take it: a related id as text, empty as '' (False), True as '1'."""
     if value is None or value is False:
         return ""
     if value is True:
         return "1"
-    return value
+    return str(value) if relation else value
 
 
 def _refused_rows(answer: Any, rows: int) -> dict[int, str]:

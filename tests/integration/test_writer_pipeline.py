@@ -11,6 +11,7 @@ import pytest
 
 from odoo_sync.keys import IdempotencyKey
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.models import ACCOUNT
 from odoo_sync.store.ledger import Ledger
 from odoo_sync.sync.writer import ChangeItem, IdempotentWriter
 from odoo_test_server import FakeOdoo
@@ -137,3 +138,18 @@ def test_a_record_deleted_in_odoo_is_isolated_from_its_group(writer: IdempotentW
     result = writer.ensure_written(LINE, changes(created.ids, {"name": "moved"}))
     assert result.changed == 599 and result.missing == {"acme:line:SL-77:write-1-abc"}
     assert {r["name"] for r in odoo.records(LINE)} == {"moved"}
+
+
+def test_load_sends_related_ids_per_record(writer: IdempotentWriter, odoo: FakeOdoo) -> None:
+    created = writer.ensure_created(SPEC, lines(3))
+    plan_id = writer.hook.search_read("account.analytic.plan", [("parent_id", "=", False)], ["id"])[0]["id"]
+    accounts = writer.hook.create_many(ACCOUNT, [{"name": f"moved {n}", "plan_id": plan_id} for n in range(3)], [])
+    items = [
+        ChangeItem(IdempotencyKey("acme", "line", key.split(":")[2], "write-1-acc"), odoo_id, {"account_id": account})
+        for (key, odoo_id), account in zip(sorted(created.ids.items()), accounts, strict=True)
+    ]
+    odoo.reset_calls()
+    result = writer.ensure_written(LINE, items)
+    assert (result.changed, result.errors, odoo.count(LINE, "load")) == (3, {}, 1)
+    held = {r["id"]: r["account_id"] for r in odoo.records(LINE)}
+    assert [held[i.odoo_id] for i in items] == accounts
