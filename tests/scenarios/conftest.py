@@ -1,5 +1,9 @@
-"""Fixtures of the scenario suite (``pytest -m scenarios``): the tenant DAG on a real, live Airflow scheduler.
+"""Fixtures of the scenario suite (``pytest -m scenarios``).
 
+``world``: the tenant DAG under ``dag.test()`` against a fresh test Odoo (or the real one ``ODOO_TEST_*`` names)
+and a fresh data database, compared with the source after each run (tests/scenarios/world.py).
+
+The live part: the tenant DAG on a real, live Airflow scheduler.
 One live Airflow per test session (``live_airflow_session``: a fresh metadata database, tenant ``acme`` on a
 per-minute schedule); every test gets it back clean (``live_airflow``: all DAGs paused, no runs, no backfills,
 scheduler up), a fresh test Odoo (``odoo``) on the port connection ``odoo_acme`` points at, and a fresh data
@@ -20,8 +24,22 @@ from odoo_test_server import FakeOdoo
 from tests.browser.live_airflow import free_port
 from tests.conftest import REPO, dsn
 from tests.scenarios.live_scheduler import LiveAirflow, odoo_conn, postgres_conn
+from tests.scenarios.world import World, seed_source, start_odoo
 
 DAG_ID = "odoo_sync__acme"
+
+
+@pytest.fixture
+def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch) -> Iterator[World]:
+    """The demo source seeded, the tenant configured for it, its Odoo started (stopped afterwards)."""
+    seed_source(db, pg_database)
+    tenants_file = tmp_path / "tenants.yaml"
+    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
+    server = start_odoo(db)
+    w = World(db, server, tenants_file)
+    w.configure()
+    yield w
+    server.stop()
 TENANTS_YAML = """\
 tenants:
   - tenant_id: acme

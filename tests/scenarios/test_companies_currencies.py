@@ -3,29 +3,13 @@ multi-company Odoo: the real DAG, then Odoo compared with the source converted O
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import psycopg
 import pytest
 
 from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
-from tests.scenarios.world import ACCOUNT, LINE, PROJECT, World, seed_source, start_odoo
+from tests.scenarios.world import ACCOUNT, LINE, PROJECT, World
 
 pytestmark = pytest.mark.scenarios
-
-
-@pytest.fixture
-def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch) -> Iterator[World]:
-    seed_source(db, pg_database)
-    tenants_file = tmp_path / "tenants.yaml"
-    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
-    server = start_odoo(db)
-    w = World(db, server, tenants_file)
-    w.configure()
-    yield w
-    server.stop()
 
 
 def _needs_test_server(world: World) -> None:

@@ -4,30 +4,15 @@ situations a deployment meets, then Odoo compared with the source line by line a
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import psycopg
 import pytest
 
 from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
-from tests.scenarios.world import LINE, World, hours_ago, now, seed_source, start_odoo
+from tests.scenarios.world import LINE, World, hours_ago, now
 
 pytestmark = pytest.mark.scenarios
-
-
-@pytest.fixture
-def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch) -> Iterator[World]:
-    seed_source(db, pg_database)
-    tenants_file = tmp_path / "tenants.yaml"
-    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
-    server = start_odoo(db)
-    w = World(db, server, tenants_file)
-    w.configure()
-    yield w
-    server.stop()
 
 
 @pytest.fixture

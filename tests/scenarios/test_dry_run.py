@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
-from tests.scenarios.world import World, hours_ago, seed_source, start_odoo
+from tests.scenarios.world import World, hours_ago
 
 pytestmark = pytest.mark.scenarios
 STATE_TABLES = ("record", "ledger", "watermark")
 
 
 @pytest.fixture
-def synced(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch) -> Iterator[World]:
-    seed_source(db, pg_database)
-    tenants_file = tmp_path / "tenants.yaml"
-    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(tenants_file))
-    server = start_odoo(db)
-    w = World(db, server, tenants_file)
-    w.configure()
-    assert w.run() == "success"
-    w.odoo.reset_calls()
-    yield w
-    server.stop()
+def synced(world: World) -> World:
+    assert world.run() == "success"
+    world.odoo.reset_calls()
+    return world
 
 
 def _state(world: World) -> dict[str, Any]:
