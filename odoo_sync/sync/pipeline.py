@@ -80,7 +80,8 @@ def read_ahead(chunks: Iterator[Chunk], prepare: Callable[[Chunk], Prepared]) ->
 
     While the caller applies chunk k (its time is spent waiting for Odoo), chunk k+1 is fetched from the source
     and turned into values, so the first call of chunk k+1 follows the last of chunk k without that work between.
-    ``chunks`` and ``prepare`` must only use what the caller does not touch meanwhile (the source connection).
+    ``chunks`` and ``prepare`` must only use what the caller does not touch meanwhile (the source connection, a
+    connection of their own; not the hook).
     """
 
     def step() -> tuple[Chunk, Prepared] | None:

@@ -85,9 +85,10 @@ def plan(spec: EntitySpec, tenant_id: str, desired: Iterable[Desired], states: d
     """Decide create / write / unlink / reject / nothing for each desired state."""
     out = Plan()
     for want in {d.entity_id: d for d in desired}.values():  # a row read twice in one batch is planned once
-        unseen = RecordState(want.entity_id, parent=want.parent, in_source=want.gone)
-        have = states.get(want.entity_id) or unseen
-        fresh = have.in_source == want.gone  # first seen (a void line too), deleted, or back
+        have = states.get(want.entity_id)
+        if have is None:  # first seen (a void line too): as if it had been in the other state
+            have = RecordState(want.entity_id, parent=want.parent, in_source=want.gone)
+        fresh = have.in_source == want.gone  # first seen, deleted, or back
         if fresh:
             have = have.but(in_source=not want.gone)
         saves = out.saves

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_sync.errors import OdooRecordError
+from odoo_sync.errors import OdooRecordError, OdooRowsRefused
 from odoo_sync.keys import IdempotencyKey
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.store.ledger import DONE, PENDING, Ledger, LedgerEntry
@@ -247,7 +247,7 @@ class IdempotentWriter:
         if len(batch) == 1:
             self._write_failed(batch[0], str(exc), result)
             return
-        named = getattr(exc, "rows", {})
+        named = exc.rows if isinstance(exc, OdooRowsRefused) else {}
         if named and -1 not in named:
             for index, reason in named.items():
                 self._write_failed(batch[index], reason, result)
