@@ -1,4 +1,11 @@
-"""Read the grant platform's rows (read-only) with the SQL files in include/sql/source/."""
+"""Read the grant platform's rows (read-only) with the SQL files in include/sql/source/.
+
+Every read ends its transaction before returning (or before yielding a page): no transaction on the platform's
+database stays open while the sync talks to Odoo, so a hot standby's query cancellation, an
+``idle_in_transaction_session_timeout`` or vacuum never meet a sync that holds a snapshot for hours.
+Spending lines are read in keyset pages, one short transaction each; the consistency rule that follows from
+that is in ``changed_lines`` and docs/scheduling.md.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +34,9 @@ def fetch_all(conn: psycopg.Connection, name: str, tenant_id: str) -> list[dict[
     lineage.source_read(conn, name)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query(name), {"tenant_id": tenant_id})  # type: ignore[arg-type]
-        return cur.fetchall()
+        rows = cur.fetchall()
+    conn.commit()  # end the read's transaction: the rows are written to Odoo after this
+    return rows
 
 
 def count(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> int:
@@ -77,15 +86,44 @@ def changed_lines(
     chunk: int = CHUNK_ROWS,
     first: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Spending lines changed in [start, end), streamed in chunks through a server-side cursor.
+    """Spending lines changed in [start, end), in keyset pages by (updated_at, id), one transaction each.
 
-    ``first`` makes the first chunk smaller: the first call to Odoo leaves sooner, the rest is read meanwhile.
+    ``first`` makes the first page smaller: the first call to Odoo leaves sooner, the rest is read meanwhile.
+    Each page's transaction is committed before the page is yielded, so nothing is held open while the caller
+    sends it to Odoo. The consistency rule (each page sees its own snapshot): a row committed while the pages
+    are read is in this run when it lands ahead of the read position inside the window; otherwise (stamped at
+    or after ``end``, or back-dated behind the position) the next run reads it, from its window (the mark minus
+    the lookback) or, past the lookback, through the fingerprint of passed rows, which then reconciles. A line
+    met twice in one run (updated ahead of the position meanwhile) is yielded once: the chunks of a run hold
+    different lines, which the read-ahead's planning relies on; its newer values are the next run's.
     """
     lineage.source_read(conn, "spending_lines_changed")
-    with conn.transaction(), conn.cursor(name="odoo_sync_lines", row_factory=dict_row) as cur:
-        cur.itersize = chunk
-        cur.execute(query("spending_lines_changed"), {"tenant_id": tenant_id, "start": start, "end": end})  # type: ignore[arg-type]
-        size = first or chunk
-        while rows := cur.fetchmany(size):
-            yield rows
-            size = chunk
+    yielded: set[str] = set()
+    after: tuple[Any, Any] = (None, None)
+    size = first or chunk
+    while rows := _page(conn, tenant_id, start, end, after, size):
+        after = (rows[-1]["updated_at"], rows[-1]["id"])
+        fresh = [r for r in rows if str(r["id"]) not in yielded]
+        yielded.update(str(r["id"]) for r in fresh)
+        if fresh:
+            yield fresh
+        if len(rows) < size:
+            return
+        size = chunk
+
+
+def _page(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    after: tuple[Any, Any],
+    size: int,
+) -> list[dict[str, Any]]:
+    """One keyset page, read in a transaction of its own (committed before the rows are returned)."""
+    params = {"tenant_id": tenant_id, "start": start, "end": end, "after_ts": after[0], "after_id": after[1]}
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query("spending_lines_changed"), {**params, "page": size})  # type: ignore[arg-type]
+        rows = cur.fetchall()
+    conn.commit()
+    return rows
