@@ -31,7 +31,7 @@ def check_tenant(tenant_id: str, context: dict[str, Any] | None = None, now: dat
     """Compare the tenant's Odoo with its source; store the check and a sync_log row; return the report."""
     checked_at = now or datetime.now(UTC)
     run = run_context(context)
-    with session(tenant_id, context, exclusive=False) as s:
+    with session(tenant_id, context) as s:  # the tenant's lock: it resets the records' seen marks
         odoo_side.read_only(s.hook)
         report = DriftReport(tenant_id)
         try:

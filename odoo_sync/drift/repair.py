@@ -10,6 +10,7 @@ from typing import Any
 from odoo_sync.drift.report import DRIFT, HAND, MissingRecord
 from odoo_sync.store import db
 from odoo_sync.store import drift as drift_store
+from odoo_sync.store.locks import lock_tenant, record_holder
 
 log = logging.getLogger(__name__)
 FINEST_FIRST = ("budget_line", "category", "project")  # rewrite the fewest lines that explain the drift
@@ -18,6 +19,8 @@ FINEST_FIRST = ("budget_line", "category", "project")  # rewrite the fewest line
 def mark_for_repair(tenant_id: str) -> dict[str, int]:
     """Act on the tenant's latest check: returns how many records were marked (all zero: nothing to repair)."""
     with db.connect() as conn:
+        lock_tenant(conn, tenant_id)  # a sync run writing these records meanwhile would undo the marks
+        record_holder(conn, tenant_id, f"drift repair of {tenant_id}")
         latest = drift_store.latest_check(conn, tenant_id)
         if latest is None or latest[0] != DRIFT:
             log.info("tenant %s: the latest drift check found no drift: nothing to repair", tenant_id)

@@ -20,7 +20,7 @@ from odoo_sync.odoo.json2 import make_client
 from odoo_sync.odoo.seams import SYSTEM_CLOCK, ClientFactory, Clock
 from odoo_sync.store import db
 from odoo_sync.store.ledger import Ledger
-from odoo_sync.store.locks import lock_tenant
+from odoo_sync.store.locks import lock_tenant, record_holder
 from odoo_sync.store.records import RecordStore
 from odoo_sync.store.sync_log import RunContext, SyncLog
 from odoo_sync.sync.breaker import RemovalBreaker
@@ -114,9 +114,11 @@ def session(
     """
     tenant = tenant_by_id(tenant_id)
     with db.connect() as conn:
+        run = run_context(context)
         if exclusive:
             seams.lock_tenant(conn, tenant_id)
-        sync_log = seams.sync_log(conn, tenant_id, run_context(context))
+            record_holder(conn, tenant_id, holder_label(run, context))
+        sync_log = seams.sync_log(conn, tenant_id, run)
         hook = OdooHook(
             tenant.odoo_conn_id,
             tenant_id=tenant_id,
@@ -148,6 +150,14 @@ def _progress_logger(tenant_id: str) -> Any:
         log.info("tenant %s: %s/%s records, %.1f s", tenant_id, f"{done:,}", f"{total:,}", seconds)
 
     return progress
+
+
+def holder_label(run: RunContext, context: dict[str, Any] | None) -> str:
+    """How a lock's holder is named to a run that waits for it: DAG, run, task and try."""
+    if run.run_id is None:
+        return "a session outside Airflow (a script, the bench or a test)"
+    task = getattr((context or {}).get("ti"), "task_id", None) or "?"
+    return f"{run.dag_id} run {run.run_id}, task {task} (try {run.try_number})"
 
 
 def param(context: dict[str, Any] | None, name: str) -> Any:
