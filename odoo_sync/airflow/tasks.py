@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from odoo_sync.odoo.json2 import api_of
@@ -34,6 +34,7 @@ def check_odoo(tenant_id: str, context: dict[str, Any], *, seams: Seams = DEFAUL
 
     Every task body takes ``seams`` (``odoo_sync.sync.runtime.Seams``): the harness and the bench watch through it.
     """
+    cursor.refuse_future_run(tenant_id, context, datetime.now(UTC))  # before any Odoo call of this run
     with session(tenant_id, context, exclusive=False, seams=seams) as s:
         octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook), api=api_of(s.hook))
         check_binding(s.conn, tenant_id, s.hook, octx)
@@ -92,6 +93,8 @@ def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:
         lookback=lookback,
         reconcile_every=timedelta(hours=tenant.reconcile_every_hours),
         force_full=bool(param(context, "reconcile") or param(context, "full_resync")),
+        now=datetime.now(UTC),
+        tenant_id=tenant.tenant_id,
     )
     if window.advance_to is None:  # a backfill replays its range and leaves the cursor alone
         return window

@@ -8,6 +8,10 @@ replays its own data interval and never moves the mark. A new tenant starts from
 The mark is a row of ``odoo_sync.watermark``, read and written by ``odoo_sync.store.watermarks``; this module
 plans the window and what the mark becomes.
 
+The mark never passes the clock: a run whose logical date or interval lies ahead of ``now`` (beyond
+``FUTURE_TOLERANCE``, for clock skew) is refused with ``FutureRun`` before it reads or writes anything, and
+the mark a run moves to is bounded by ``now`` (under ``dag.test()`` too, where nothing else stops such a run).
+
 Rows the cursor has passed are fingerprinted: if they change behind its back (an edit with a back-dated
 ``updated_at``, a deletion, a row committed later than the lookback), the next run reconciles in full.
 """
@@ -20,10 +24,18 @@ from typing import Any
 
 import psycopg
 
+from odoo_sync.errors import ErrorClass, OdooPermanentError
 from odoo_sync.store import watermarks
 from odoo_sync.store.watermarks import Mark
 
 BACKFILL = "backfill"
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between the scheduler and a worker
+
+
+class FutureRun(OdooPermanentError):
+    """A run dated ahead of the clock (a typo in the trigger form): failed at once, never retried."""
+
+    error_class = ErrorClass.CONFIG
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +74,43 @@ def run_end(context: dict[str, Any]) -> datetime:
     return max(found)
 
 
+def refuse_future_run(tenant_id: str, context: dict[str, Any], now: datetime) -> None:
+    """Fail fast when the run's logical date or interval end is ahead of ``now`` by more than the tolerance."""
+    end = run_end(context)
+    if end - now <= FUTURE_TOLERANCE:
+        return
+    raise FutureRun(
+        f"tenant {tenant_id}: run {context.get('run_id')} is dated {end.isoformat()}, {end - now} ahead of the "
+        f"clock ({now.isoformat()}): a logical date typed into the trigger form? Such a run would move the "
+        "cursor past rows not yet written and hold the tenant's only run slot. Mark it failed (or delete it) "
+        "and trigger again without a logical date, or with one in the past."
+    )
+
+
 def is_backfill(context: dict[str, Any]) -> bool:
     run_type = getattr(context.get("dag_run"), "run_type", None)
     return str(getattr(run_type, "value", run_type)) == BACKFILL
 
 
 def plan_window(
-    context: dict[str, Any], mark: Mark, *, lookback: timedelta, reconcile_every: timedelta, force_full: bool
+    context: dict[str, Any],
+    mark: Mark,
+    *,
+    lookback: timedelta,
+    reconcile_every: timedelta,
+    force_full: bool,
+    now: datetime,
+    tenant_id: str = "",
 ) -> Window:
-    """The window of this run (see the module's docstring); the fingerprint check may widen it later."""
+    """The window of this run (see the module's docstring); the fingerprint check may widen it later.
+
+    ``now`` is the task's clock: a run dated ahead of it is refused, and the window never ends after it.
+    """
+    refuse_future_run(tenant_id, context, now)
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if is_backfill(context) and start is not None and end is not None:
-        return Window(start, end, None)
-    end = run_end(context)
+        return Window(start, min(end, now), None)
+    end = min(run_end(context), now)
     if mark.watermark is None:
         return Window(None, None, end, full=True, why="first run of the tenant")
     if force_full:
