@@ -70,6 +70,8 @@ class TenantConfig(BaseModel):
     reconcile_every_hours: float = Field(default=24, gt=0, le=24 * 366)
     max_removal_share: float = Field(default=0.25, ge=0, le=1)
     min_guarded_removals: int = Field(default=20, ge=0)
+    sync_stale_after_schedules: float | None = Field(default=None, gt=0)  # None: the health settings' value
+    sync_red_after_schedules: float | None = Field(default=None, gt=0)
     owner: str = "data-engineering"
     tags: tuple[str, ...] = ()
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from odoo_sync.odoo.json2 import api_of
-from odoo_sync.store import db, dry_runs, watermarks
+from odoo_sync.store import db, dry_runs, sync_runs, watermarks
 from odoo_sync.store.migrate import migrate
 from odoo_sync.sync import cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
@@ -38,6 +38,8 @@ def check_odoo(tenant_id: str, context: dict[str, Any], *, seams: Seams = DEFAUL
     with session(tenant_id, context, exclusive=False, seams=seams) as s:
         octx = replace(resolve_context(s.hook, s.tenant), odoo_identity=odoo_identity(s.hook), api=api_of(s.hook))
         check_binding(s.conn, tenant_id, s.hook, octx)
+        if not param(context, "dry_run"):  # what health compares the last success with
+            sync_runs.record_start(s.conn, tenant_id, context.get("run_id"), datetime.now(UTC))
     log.info("tenant %s: Odoo %s, plans %s", tenant_id, octx.server_version, context_summary(octx))
     return octx.to_xcom()
 
@@ -79,7 +81,10 @@ def analytic_lines(
         sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)
         if s.dry_run is None:  # a dry run leaves the cursor where it was: the real run reads the same window
             cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
-        return _finish(s)
+        result = _finish(s)
+        if s.dry_run is None:  # the run's last step is done: health sees the sync, not only the ping
+            sync_runs.record_success(s.conn, tenant_id, context.get("run_id"), datetime.now(UTC))
+        return result
 
 
 def _line_window(s: Session, context: dict[str, Any]) -> cursor.Window:

@@ -83,14 +83,15 @@ def alert_mail(health: Health, incident: Incident, now: datetime, settings: Heal
             red_minutes=minutes,
             failures=health.failures,
             error_class=error_class,
-            last_error=last.error if last else None,
+            last_error=(last.error if last and not last.ok else None) or "; ".join(health.reasons) or None,
             last_good=_good(good),
             runbook_link=link,
             runbook_title=title,
             dashboard_url=settings.dashboard_url,
         )
     )
-    subject = f"[odoo-sync] RED {health.tenant_id}: failing for {minutes} min ({error_class or 'error'})"
+    what = error_class if last is not None and not last.ok else "sync stale"  # good pings: the sync stopped
+    subject = f"[odoo-sync] RED {health.tenant_id}: failing for {minutes} min ({what or 'error'})"
     return Mail(subject, html)
 
 

@@ -12,11 +12,12 @@ import psycopg
 from odoo_sync import metrics
 from odoo_sync.config import TenantConfig, load_tenants
 from odoo_sync.health import alerts
+from odoo_sync.health.freshness import Freshness, airflow_view, freshness
 from odoo_sync.health.incidents import decide
 from odoo_sync.health.pinger import ping_all
 from odoo_sync.health.settings import HealthSettings, load_settings
 from odoo_sync.health.state import evaluate
-from odoo_sync.store import db
+from odoo_sync.store import db, sync_runs
 from odoo_sync.store import health as health_store
 from odoo_sync.store.health import Health, History, State
 from odoo_sync.store.incidents import Incident
@@ -54,7 +55,8 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
     now = datetime.fromisoformat(checked_at)
     with db.connect() as conn:
         histories = health_store.load_histories(conn, list(tenants), now)
-        healths = [evaluate(tid, histories.get(tid, History()), now, settings) for tid in tenants]
+        syncs = _freshness(conn, tenants, now, settings)
+        healths = [evaluate(tid, histories.get(tid, History()), now, settings, syncs[tid]) for tid in tenants]
         health_store.save_states(conn, healths, now)
         health_store.prune_pings(conn, now - timedelta(days=settings.ping_retention_days))
         incidents = health_store.open_incidents(conn)
@@ -67,6 +69,14 @@ def evaluate_and_alert(checked_at: str, settings: HealthSettings | None = None) 
     return counts
 
 
+def _freshness(
+    conn: psycopg.Connection, tenants: dict[str, TenantConfig], now: datetime, settings: HealthSettings
+) -> dict[str, Freshness]:
+    """Each tenant's last successful sync against its schedule, with what Airflow says about its DAG."""
+    runs = sync_runs.load(conn, list(tenants))
+    return {tid: freshness(t, runs.get(tid), now, settings, airflow_view(t.dag_id)) for tid, t in tenants.items()}
+
+
 def _act(
     conn: psycopg.Connection,
     health: Health,
@@ -77,7 +87,7 @@ def _act(
 ) -> str | None:
     """Carry out one tenant's decision; return an error text if a mail could not be sent."""
     decision = decide(health, incident, now, settings)
-    error = health.last.error if health.last else None
+    error = _error(health)
     if decision.open:
         assert health.since is not None
         incident = health_store.open_incident(conn, health.tenant_id, health.since, error)
@@ -96,6 +106,13 @@ def _act(
         log.exception("tenant %s: health mail failed", health.tenant_id)
         return f"{health.tenant_id}: {type(exc).__name__}: {exc}"
     return None
+
+
+def _error(health: Health) -> str | None:
+    """What the incident names: the failed ping's error, else (a red sync with good pings) the first reason."""
+    if health.last is not None and not health.last.ok:
+        return health.last.error
+    return health.reasons[0] if health.state is State.RED and health.reasons else None
 
 
 def _page(

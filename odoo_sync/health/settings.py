@@ -34,6 +34,8 @@ class HealthSettings:
     concurrency: int = 64  # pings in flight at once
     run_budget_minutes: float = 4.0  # Deadline Alert: a health run not done by then pages on-call
     ping_retention_days: int = 35  # older pings are deleted (the state looks back 30 days at most)
+    sync_stale_after_schedules: float = 3.0  # no successful sync for this many schedule intervals: amber
+    sync_red_after_schedules: float = 6.0  # ... for this many: red, and paged like an unreachable Odoo
     drift_alert_after_hours: float = 20.0  # drift found by checks this far apart pages on-call (daily: the 2nd)
     on_call: tuple[str, ...] = ()
     notifiers: tuple[str, ...] = ("smtp",)  # channels: smtp, webhook:<conn_id>, slack:<conn_id>, class:<path>

@@ -6,14 +6,45 @@ defined with their SQL in ``odoo_sync.store.health``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
+from odoo_sync.health.freshness import Freshness
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.store.health import Health, History, Ping, State  # the rows the machine reads and returns
 
 
-def evaluate(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:
-    """Green, amber or red for one tenant at ``now``."""
+def evaluate(
+    tenant_id: str, history: History, now: datetime, settings: HealthSettings, sync: Freshness | None = None
+) -> Health:
+    """Green, amber or red for one tenant at ``now``: its pings, then whether its sync still succeeds."""
+    health = _pinged(tenant_id, history, now, settings)
+    return _with_sync(health, sync, now) if sync is not None else health
+
+
+def _with_sync(health: Health, sync: Freshness, now: datetime) -> Health:
+    """A sync older than ``amber_after`` turns the tenant amber; older than ``red_after`` red (since then)."""
+    if sync.last_success is None or now - sync.last_success <= sync.amber_after:
+        return health
+    red = now - sync.last_success > sync.red_after
+    limit = f"{'red' if red else 'amber'} after {_hours(sync.red_after if red else sync.amber_after)}"
+    reason = (
+        f"no successful sync since {sync.last_success.astimezone(UTC):%Y-%m-%d %H:%M} UTC "
+        f"({_hours(now - sync.last_success)}; {limit})" + (f": {sync.cause}" if sync.cause else "")
+    )
+    reasons = (reason, *health.reasons)
+    if health.state is State.RED or not red:
+        state = State.RED if health.state is State.RED else State.AMBER
+        return replace(health, state=state, reasons=reasons)
+    return replace(health, state=State.RED, since=sync.last_success + sync.red_after, reasons=reasons)
+
+
+def _hours(span: timedelta) -> str:
+    return f"{span.total_seconds() / 3600:,.1f} h"
+
+
+def _pinged(tenant_id: str, history: History, now: datetime, settings: HealthSettings) -> Health:
+    """Green, amber or red from the recorded pings alone."""
     last = history.last
     if last is None:
         return Health(tenant_id, State.AMBER, None, ("no health ping recorded yet",))
