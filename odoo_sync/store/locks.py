@@ -12,7 +12,7 @@ from datetime import UTC, timedelta
 
 import psycopg
 
-from odoo_sync.errors import ErrorClass, OdooSyncError
+from odoo_sync.errors import ErrorClass, OdooTransientError
 
 LOCK_WAIT = timedelta(minutes=10)
 _KEY = "hashtextextended('odoo_sync:' || %s, 0)"
@@ -28,7 +28,7 @@ LIMIT 1
 """  # noqa: S608 - a fixed fragment; values are parameters
 
 
-class TenantBusy(OdooSyncError):
+class TenantBusy(OdooTransientError):
     """Another run held the tenant's lock for the whole wait: retried by Airflow (an AirflowException)."""
 
     error_class = ErrorClass.TIMEOUT
