@@ -92,6 +92,6 @@ def airflow_view(dag_id: str) -> AirflowView | None:
             running=TI.get_dr_count(dag_id, states=["running"]),
             queued=TI.get_dr_count(dag_id, states=["queued"]),
         )
-    except Exception:  # outside a task (no supervisor), or a DAG not parsed yet: rate without it
-        log.debug("Airflow's view of %s is not available", dag_id, exc_info=True)
+    except Exception as exc_info:  # outside a task (no supervisor), or a DAG not parsed yet: rate without it
+        log.info("Airflow's view of %s is not available: %s", dag_id, exc_info)
         return None
