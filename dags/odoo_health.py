@@ -27,6 +27,10 @@ Every 5 minutes: one authenticated no-op call (read the analytic plans) to **eve
 * **red**: failing since a recorded time. Red for more than 15 minutes mails on-call **once per incident**;
   the first good ping resolves the incident and mails the recovery.
 
+Health also sees the **sync**, not only the ping: a tenant with no successful sync for 3 of its schedule
+intervals is amber, for 6 red (and paged the same way), with the cause named (DAG paused, a run stuck or
+failing, a pool blocked, a run dated in the future holding the slot).
+
 A **Deadline Alert** (Airflow 3's replacement for SLAs) mails on-call if a run has not finished within its
 budget of being queued: the monitor itself is stalled. Pills and the sync-log browser: *Odoo integration
 health* in the UI's navigation. Manual: `docs/integration-health.md`.

@@ -21,6 +21,7 @@ from odoo_sync.odoo import lineage
 from odoo_sync.paths import SOURCE_SQL_DIR
 
 CHUNK_ROWS = 5000
+_MINUS_INFINITY = "-infinity"  # an open window's bound, as PostgreSQL spells it (see spending_lines_changed.sql)
 
 
 @cache
@@ -99,7 +100,7 @@ def changed_lines(
     """
     lineage.source_read(conn, "spending_lines_changed")
     yielded: set[str] = set()
-    after: tuple[Any, Any] = (None, None)
+    after: tuple[Any, Any] = (_MINUS_INFINITY, "")
     size = first or chunk
     while rows := _page(conn, tenant_id, start, end, after, size):
         after = (rows[-1]["updated_at"], rows[-1]["id"])
@@ -121,7 +122,13 @@ def _page(
     size: int,
 ) -> list[dict[str, Any]]:
     """One keyset page, read in a transaction of its own (committed before the rows are returned)."""
-    params = {"tenant_id": tenant_id, "start": start, "end": end, "after_ts": after[0], "after_id": after[1]}
+    params = {
+        "tenant_id": tenant_id,
+        "start": _MINUS_INFINITY if start is None else start,
+        "end": "infinity" if end is None else end,
+        "after_ts": after[0],
+        "after_id": after[1],
+    }
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query("spending_lines_changed"), {**params, "page": size})  # type: ignore[arg-type]
         rows = cur.fetchall()
