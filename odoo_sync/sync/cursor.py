@@ -75,9 +75,14 @@ def run_end(context: dict[str, Any]) -> datetime:
 
 
 def refuse_future_run(tenant_id: str, context: dict[str, Any], now: datetime) -> None:
-    """Fail fast when the run's logical date or interval end is ahead of ``now`` by more than the tolerance."""
-    end = run_end(context)
-    if end - now <= FUTURE_TOLERANCE:
+    """Fail fast when the run's logical date or interval end is ahead of ``now`` by more than the tolerance.
+
+    A context with no date at all (a task body called outside a DAG run) is not dated, so not in the future.
+    """
+    dag_run = context.get("dag_run")
+    dates = [context.get("data_interval_end"), getattr(dag_run, "run_after", None), context.get("logical_date")]
+    end = max((t for t in dates if t is not None), default=None)
+    if end is None or end - now <= FUTURE_TOLERANCE:
         return
     raise FutureRun(
         f"tenant {tenant_id}: run {context.get('run_id')} is dated {end.isoformat()}, {end - now} ahead of the "
