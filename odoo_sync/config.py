@@ -70,6 +70,8 @@ class TenantConfig(BaseModel):
     reconcile_every_hours: float = Field(default=24, gt=0, le=24 * 366)
     max_removal_share: float = Field(default=0.25, ge=0, le=1)
     min_guarded_removals: int = Field(default=20, ge=0)
+    event_driven: bool = True  # also run when the source changes (a watcher in the triggerer), not only on schedule
+    probe_seconds: float = Field(default=10, ge=1, le=3600)  # how often the watcher probes the source
     owner: str = "data-engineering"
     tags: tuple[str, ...] = ()
 

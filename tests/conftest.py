@@ -60,7 +60,8 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
         conn.execute(
             "TRUNCATE odoo_sync.ledger, odoo_sync.record, odoo_sync.tenant_binding, odoo_sync.health_ping,"
             " odoo_sync.health_incident, odoo_sync.watermark,"
-            " odoo_sync.health_state, odoo_sync.drift_check, odoo_sync.drift_incident, odoo_sync.dry_run"
+            " odoo_sync.health_state, odoo_sync.drift_check, odoo_sync.drift_incident, odoo_sync.dry_run,"
+            " odoo_sync.change_marker"
         )
         conn.execute("DELETE FROM odoo_sync.sync_log")
         conn.execute("RESET odoo_sync.retention")
