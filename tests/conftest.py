@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -16,6 +17,10 @@ os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+# One Fernet key for this process and the subprocesses it starts (unit-test mode makes a new one per process):
+# asset watchers' trigger kwargs are stored encrypted, and a DAG run in a subprocess must be readable here.
+_TEST_FERNET_KEY = base64.urlsafe_b64encode(b"odoo-sync tests only, not secret").decode()
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", _TEST_FERNET_KEY)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
 os.environ.setdefault("ODOO_SYNC_TENANTS_FILE", str(REPO / "include" / "tenants.yaml"))
 

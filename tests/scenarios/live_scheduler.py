@@ -486,6 +486,19 @@ class LiveAirflow:
         answer = self.api("GET", f"/api/v2/dags/{self._q(dag_id)}/dagRuns/{self._q(run_id)}/taskInstances", limit=100)
         return {ti["task_id"]: ti["state"] for ti in answer["task_instances"]}
 
+    def cpu_seconds(self, name: str) -> float:
+        """CPU seconds used so far by a component and its live descendants (with the children they reaped)."""
+        proc = self._procs[name]
+        total = 0
+        for pid in {proc.pid} | {pid for pid, _ in _descendants(proc.pid)}:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()  # utime, stime, cutime, cstime at 11..14
+            total += sum(int(v) for v in fields[11:15])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def task_launches(self, dag_id: str, since: datetime) -> list[tuple[str, str, str]]:
         """(run_id, task_id, state) of the task instances that started on a worker since ``since`` (a skipped
         task never reaches one: it has no hostname)."""
