@@ -7,7 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
+from odoo_sync.airflow.dag_factory import build_tenant_dag
 from odoo_sync.airflow.watcher import ChangeWatch, SourceChangeTrigger
+from odoo_sync.config import TenantConfig
 from odoo_sync.sync.changes import SourceMarker, decide, marker_of
 
 T0 = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -84,3 +89,14 @@ def test_the_gate_lets_a_run_through_for_each_reason() -> None:
     assert _decide(synced=None)[0]  # nothing synced yet (a new tenant, or an upgrade)
     assert _decide(reconcile_due=True) == (True, "the reconciliation is due")
     assert _decide(rejected=2) == (True, "2 rejected row(s) to retry")
+
+
+def test_tenants_are_event_driven_by_default_with_a_bounded_probe_interval() -> None:
+    tenant = TenantConfig(tenant_id="acme", display_name="ACME")
+    assert tenant.event_driven is True and tenant.probe_seconds == 10
+    with pytest.raises(ValidationError, match="probe_seconds"):
+        TenantConfig(tenant_id="acme", display_name="ACME", probe_seconds=0)
+    doc = build_tenant_dag(tenant).doc_md or ""
+    assert "within about 10 s of a change" in doc and "docs/event-driven.md" in doc
+    calm = build_tenant_dag(TenantConfig(tenant_id="calm", display_name="Calm", event_driven=False)).doc_md or ""
+    assert "only (`event_driven: false`)" in calm
