@@ -72,6 +72,8 @@ class TenantConfig(BaseModel):
     min_guarded_removals: int = Field(default=20, ge=0)
     sync_stale_after_schedules: float | None = Field(default=None, gt=0)  # None: the health settings' value
     sync_red_after_schedules: float | None = Field(default=None, gt=0)
+    event_driven: bool = True  # also run when the source changes (a watcher in the triggerer), not only on schedule
+    probe_seconds: float = Field(default=10, ge=1, le=3600)  # how often the watcher probes the source
     owner: str = "data-engineering"
     tags: tuple[str, ...] = ()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -16,6 +17,10 @@ os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+# One Fernet key for this process and the subprocesses it starts (unit-test mode makes a new one per process):
+# asset watchers' trigger kwargs are stored encrypted, and a DAG run in a subprocess must be readable here.
+_TEST_FERNET_KEY = base64.urlsafe_b64encode(b"odoo-sync tests only, not secret").decode()
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", _TEST_FERNET_KEY)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
 os.environ.setdefault("ODOO_SYNC_TENANTS_FILE", str(REPO / "include" / "tenants.yaml"))
 
@@ -61,7 +66,7 @@ def db(pg_database: str) -> Iterator[psycopg.Connection]:
             "TRUNCATE odoo_sync.ledger, odoo_sync.record, odoo_sync.tenant_binding, odoo_sync.health_ping,"
             " odoo_sync.health_incident, odoo_sync.watermark,"
             " odoo_sync.health_state, odoo_sync.drift_check, odoo_sync.drift_incident, odoo_sync.dry_run,"
-            " odoo_sync.sync_run, odoo_sync.tenant_lock_holder"
+            " odoo_sync.sync_run, odoo_sync.tenant_lock_holder, odoo_sync.change_marker"
         )
         conn.execute("DELETE FROM odoo_sync.sync_log")
         conn.execute("RESET odoo_sync.retention")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, task
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, AssetWatcher, CronDataIntervalTimetable, Param, task
 
 from odoo_sync.config import TenantConfig
 
@@ -15,6 +15,9 @@ DOC = """
 
 Mirrors the grant platform's structure and spending into this tenant's Odoo (connection `{conn_id}`):
 
+0. **source_changed**: the gate. A scheduled or event-started run whose source has not changed since the last
+   sync (no reconciliation due, no rejected row, no param set) stops here: no Odoo call, one task. Manual runs
+   and backfills always go on.
 1. **migrate_schema**: creates or upgrades the `odoo_sync` schema (ledger, sync_log, health).
 2. **check_odoo**: Odoo >= 17, analytic accounting enabled, the three root plans exist.
 3. **projects**: one analytic account per project in the project plan, and the `project.project` linked to it.
@@ -30,6 +33,8 @@ Mirrors the grant platform's structure and spending into this tenant's Odoo (con
 
 Every mutation goes through the idempotency ledger (`tenant:entity:id:operation`): re-runs, retries and
 backfills never duplicate anything; every call has its row in `odoo_sync.sync_log`.
+
+**When**: {when} See docs/event-driven.md.
 
 **Trigger** (with or without a logical date): syncs everything changed since the last successful run.
 Params: *reconcile* runs the full comparison now; *confirm_removals* lets a run remove more lines than the
@@ -58,7 +63,7 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
     with DAG(
         dag_id=tenant.dag_id,
         description=f"Sync {tenant.display_name} into its Odoo",
-        schedule=CronDataIntervalTimetable(tenant.schedule, timezone=tenant.timezone),
+        schedule=schedule(tenant),
         start_date=pendulum.datetime(
             tenant.start_date.year, tenant.start_date.month, tenant.start_date.day, tz=tenant.timezone
         ),
@@ -88,14 +93,52 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
             lookback=tenant.lookback_minutes,
             reconcile=f"{tenant.reconcile_every_hours:g}",
             share=tenant.max_removal_share,
+            when=_when(tenant),
         ),
     ) as dag:
         _wire(tenant, lines_asset)
     return dag
 
 
+def schedule(tenant: TenantConfig) -> CronDataIntervalTimetable | AssetOrTimeSchedule:
+    """The tenant's cron; when event-driven, or its source-changes asset, whichever comes first."""
+    cron = CronDataIntervalTimetable(tenant.schedule, timezone=tenant.timezone)
+    if not tenant.event_driven:
+        return cron
+    return AssetOrTimeSchedule(timetable=cron, assets=[source_changes_asset(tenant)])
+
+
+def source_changes_asset(tenant: TenantConfig) -> Asset:
+    """The tenant's source changes, watched in the triggerer (``odoo_sync.airflow.watcher``)."""
+    from odoo_sync.airflow.watcher import SourceChangeTrigger
+
+    trigger = SourceChangeTrigger(tenant.tenant_id, tenant.source_conn_id, tenant.probe_seconds)
+    return Asset(
+        name=f"togrant_changes__{tenant.tenant_id}",
+        uri=f"togrant://{tenant.tenant_id}/changes",
+        group="odoo_sync",
+        watchers=[AssetWatcher(name=f"source_changes__{tenant.tenant_id}", trigger=trigger)],
+    )
+
+
+def _when(tenant: TenantConfig) -> str:
+    if not tenant.event_driven:
+        return f"on its schedule `{tenant.schedule}` ({tenant.timezone}) only (`event_driven: false`)."
+    return (
+        f"within about {tenant.probe_seconds:g} s of a change in the source (a watcher in the triggerer probes it"
+        f" every {tenant.probe_seconds:g} s), and on its schedule `{tenant.schedule}` ({tenant.timezone}), whichever"
+        " comes first; a run that finds nothing changed costs one task and no Odoo call."
+    )
+
+
 def _wire(tenant: TenantConfig, lines_asset: Asset) -> None:
     tid, pool = tenant.tenant_id, tenant.pool
+
+    @task.short_circuit(ignore_downstream_trigger_rules=True)
+    def source_changed(**context: Any) -> bool:
+        from odoo_sync.airflow import tasks
+
+        return tasks.source_changed(tid, context)
 
     @task
     def migrate_schema() -> None:
@@ -134,5 +177,5 @@ def _wire(tenant: TenantConfig, lines_asset: Asset) -> None:
         return tasks.analytic_lines(tid, octx, context)
 
     octx: Any = check_odoo()  # an XComArg: each step receives the resolved Odoo context
-    migrate_schema() >> octx
+    source_changed() >> migrate_schema() >> octx
     projects(octx) >> budget_categories(octx) >> budget_lines(octx) >> analytic_lines(octx)

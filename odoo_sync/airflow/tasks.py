@@ -7,10 +7,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
+
+from odoo_sync.config import tenant_by_id
 from odoo_sync.odoo.json2 import api_of
-from odoo_sync.store import db, dry_runs, sync_runs, watermarks
+from odoo_sync.store import db, dry_runs, markers, sync_runs, watermarks
 from odoo_sync.store.migrate import migrate
-from odoo_sync.sync import cursor, source
+from odoo_sync.sync import changes, cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.lines import SPEC as LINES
@@ -27,6 +30,19 @@ def migrate_schema() -> list[str]:
     """Create or upgrade the odoo_sync schema (idempotent, serialised by an advisory lock)."""
     with db.connect() as conn:
         return migrate(conn)
+
+
+def source_changed(tenant_id: str, context: dict[str, Any]) -> bool:
+    """The gate: False (every later task skipped, no Odoo call) when the source has not changed since the last
+    sync and nothing else asks for a run (``odoo_sync.sync.changes``)."""
+    tenant = tenant_by_id(tenant_id)
+    with db.connect() as conn, psycopg.connect(db.conninfo_for(tenant.source_conn_id)) as src:
+        src.read_only = True
+        decision = changes.check(conn, src, tenant, context)
+        if not decision.proceed:  # the source equals what Odoo last received: the tenant is in step
+            sync_runs.record_success(conn, tenant_id, context.get("run_id"), datetime.now(UTC))
+    log.info("tenant %s: %s: %s", tenant_id, "sync" if decision.proceed else "nothing to do", decision.why)
+    return decision.proceed
 
 
 def check_odoo(tenant_id: str, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS) -> OdooContextData:
@@ -81,6 +97,8 @@ def analytic_lines(
         sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)
         if s.dry_run is None:  # a dry run leaves the cursor where it was: the real run reads the same window
             cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
+            if window.advance_to is not None:  # what the gate saw is in Odoo now (not after a backfill)
+                markers.mark_synced(s.conn, tenant_id, cursor.run_end(context), window.advance_to)
         result = _finish(s)
         if s.dry_run is None:  # the run's last step is done: health sees the sync, not only the ping
             sync_runs.record_success(s.conn, tenant_id, context.get("run_id"), datetime.now(UTC))

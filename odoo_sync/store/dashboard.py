@@ -1,5 +1,6 @@
-"""The dashboard's reads: tenants' health states (one statement over health_state, drift_check, watermark and
-record) and a filtered, paged slice of sync_log. Parameters only; the dry runs it shows: ``store.dry_runs``."""
+"""The dashboard's reads: tenants' health states (one statement over health_state, drift_check, watermark,
+change_marker and record) and a filtered, paged slice of sync_log. Parameters only; the dry runs it shows:
+``store.dry_runs``."""
 
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ class LogFilter:
 # and its lines waiting (rejected rows retried by every run). One statement for 500 tenants.
 _TENANTS = f"""
 SELECT h.*, d.drift_state, d.drift_checked_at, d.drift_summary,
-       w.updated_at AS last_sync_at, coalesce(r.waiting, 0) AS lines_waiting
+       w.updated_at AS last_sync_at, coalesce(r.waiting, 0) AS lines_waiting,
+       m.latest_change AS last_change_at, m.seen_at AS change_seen_at,
+       (m.synced_marker IS NOT NULL AND m.synced_marker = m.seen_marker) AS change_synced
 FROM odoo_sync.health_state h
 LEFT JOIN LATERAL (
     SELECT c.state AS drift_state, c.checked_at AS drift_checked_at, c.findings->>'summary' AS drift_summary
@@ -89,6 +92,7 @@ LEFT JOIN LATERAL (
     WHERE c.tenant_id = h.tenant_id ORDER BY c.checked_at DESC, c.id DESC LIMIT 1
 ) d ON true
 LEFT JOIN odoo_sync.watermark w ON w.tenant_id = h.tenant_id AND w.entity_type = 'line'
+LEFT JOIN odoo_sync.change_marker m ON m.tenant_id = h.tenant_id
 LEFT JOIN (
     SELECT tenant_id, count(*) AS waiting FROM odoo_sync.record
     WHERE entity_type = 'line' AND error IS NOT NULL AND in_source GROUP BY tenant_id

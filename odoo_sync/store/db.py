@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from psycopg.conninfo import make_conninfo
 
@@ -12,7 +14,11 @@ def conninfo_for(conn_id: str = DEFAULT_DB_CONN_ID) -> str:
     """Build a libpq conninfo string from an Airflow connection."""
     from airflow.sdk import BaseHook
 
-    conn = BaseHook.get_connection(conn_id)
+    return conninfo_of(BaseHook.get_connection(conn_id))
+
+
+def conninfo_of(conn: Any) -> str:
+    """A libpq conninfo string from a resolved Airflow connection (the triggerer resolves it asynchronously)."""
     return make_conninfo(
         host=conn.host or "127.0.0.1",
         port=conn.port or 5432,

@@ -154,6 +154,24 @@ def test_drift_badge_last_sync_and_lines_waiting(client: TestClient, db: psycopg
     assert tenants["acme"]["lines_waiting"] == 1 and tenants["acme"]["last_sync_at"].startswith("2026-11-23T09:53")
 
 
+def test_each_tenant_shows_its_last_change_seen_and_whether_it_is_synced(
+    client: TestClient, db: psycopg.Connection
+) -> None:
+    from odoo_sync.store import markers
+
+    markers.note_seen(db, "acme", "m1", T0 - timedelta(minutes=3), T0, pending=True)
+    markers.mark_synced(db, "acme", T0, read_until=T0)
+    markers.note_seen(db, "beta", "m2", T0 - timedelta(minutes=1), T0, pending=True)  # seen, its run not done
+    tenants = {t["tenant_id"]: t for t in client.get("/api/health").json()["tenants"]}
+    assert tenants["acme"]["last_change_at"].startswith("2026-11-23T09:57") and tenants["acme"]["change_synced"]
+    assert tenants["beta"]["change_synced"] is False
+    cells = re.findall(
+        r'data-testid="last-change"[^>]*>([^<]*)(?:<span class="muted">(\w[\w ]*)</span>)?', client.get("/").text
+    )
+    cells = [(when.strip(), label) for when, label in cells]
+    assert ("11-23 09:57", "synced") in cells and ("11-23 09:59", "to sync") in cells
+
+
 def test_500_tenants_a_compact_table_cards_only_for_those_needing_attention(
     client: TestClient, db: psycopg.Connection
 ) -> None:

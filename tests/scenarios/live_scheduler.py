@@ -1,6 +1,7 @@
 """A real, live Airflow on 127.0.0.1 for the scenario tests.
 
-Scheduler (LocalExecutor), dag-processor and api-server run as subprocesses, each in its own process group
+Scheduler (LocalExecutor), dag-processor and api-server (and, with ``triggerer=True``, a triggerer: it runs the
+asset watchers of event-driven tenants) run as subprocesses, each in its own process group
 (``tests.browser.live_airflow.component``), against a fresh PostgreSQL metadata database that is dropped on
 ``stop()``. The DAGs folder is the repository's ``dags/``; the tenants file and the connections
 (``AIRFLOW_CONN_*``) are given by the caller and passed to every component. The api-server is needed twice: Airflow
@@ -44,7 +45,7 @@ from tests.conftest import PG_HOST, PG_PORT, PG_USER, dsn
 T = TypeVar("T")
 FINISHED = frozenset({"success", "failed"})
 TI_FINISHED = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
-ORDER = ("api-server", "dag-processor", "scheduler")  # started in this order, stopped in the reverse one
+ORDER = ("api-server", "dag-processor", "scheduler", "triggerer")  # started in this order, stopped in reverse
 
 
 class Run(NamedTuple):
@@ -163,8 +164,10 @@ class LiveAirflow:
         tenants_file: Path,
         connections: Mapping[str, Mapping[str, Any]],
         env: Mapping[str, str] | None = None,
+        triggerer: bool = False,
     ) -> None:
         self.home = Path(home)
+        self.with_triggerer = triggerer  # asset watchers (event-driven runs) need one; the other scenarios do not
         self.tenants_file = Path(tenants_file)
         self.metadata_db = f"odoo_sync_af_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
@@ -236,6 +239,8 @@ class LiveAirflow:
             self.ensure_pools()
             self._start("dag-processor", ["dag-processor"])
             self.start_scheduler(timeout=timeout)
+            if self.with_triggerer:
+                self.start_triggerer(timeout=timeout)
         except BaseException:
             self.stop()
             raise
@@ -277,6 +282,12 @@ class LiveAirflow:
         since = datetime.now(UTC)
         self._start("scheduler", ["scheduler", "--skip-serve-logs"])  # no log server on [::]:8793; logs are local
         self._wait(lambda: self._heartbeat("scheduler", since), timeout, "the scheduler's first heartbeat")
+
+    def start_triggerer(self, timeout: float = 60.0) -> None:
+        """Start the triggerer (it runs the asset watchers) and wait for its first heartbeat."""
+        since = datetime.now(UTC)
+        self._start("triggerer", ["triggerer"])
+        self._wait(lambda: self._heartbeat("triggerer", since), timeout, "the triggerer's first heartbeat", "triggerer")
 
     def stop_scheduler(self, kill: bool = False) -> None:
         """Stop the scheduler with its LocalExecutor workers.
@@ -474,6 +485,30 @@ class LiveAirflow:
         """task_id -> state of one run's task instances."""
         answer = self.api("GET", f"/api/v2/dags/{self._q(dag_id)}/dagRuns/{self._q(run_id)}/taskInstances", limit=100)
         return {ti["task_id"]: ti["state"] for ti in answer["task_instances"]}
+
+    def cpu_seconds(self, name: str) -> float:
+        """CPU seconds used so far by a component and its live descendants (with the children they reaped)."""
+        proc = self._procs[name]
+        total = 0
+        for pid in {proc.pid} | {pid for pid, _ in _descendants(proc.pid)}:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()  # utime, stime, cutime, cstime at 11..14
+            total += sum(int(v) for v in fields[11:15])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def task_launches(self, dag_id: str, since: datetime) -> list[tuple[str, str, str]]:
+        """(run_id, task_id, state) of the task instances that started on a worker since ``since`` (a skipped
+        task never reaches one: it has no hostname)."""
+        with psycopg.connect(dsn(self.metadata_db)) as conn:
+            rows = conn.execute(
+                "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = %s AND start_date >= %s"
+                " AND coalesce(hostname, '') <> '' ORDER BY start_date",
+                (dag_id, since),
+            ).fetchall()
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def task_log_paths(self, dag_id: str, run_id: str, task_id: str = "*") -> list[Path]:
         """The task log files of a run (``.../task_id=<t>/attempt=<n>.log``), in attempt order per task."""

@@ -58,7 +58,24 @@ def test_tenant_dag_order_and_guards(bag: DagBag) -> None:
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert {"migrate_schema"} == dag.get_task("check_odoo").upstream_task_ids
     assert all(dag.get_task(t).pool == "odoo_acme" for t in order)
+    assert {"source_changed"} == dag.get_task("migrate_schema").upstream_task_ids  # the gate comes first
+    assert dag.get_task("source_changed").upstream_task_ids == set()
+    # event-driven by default: the cron OR the source-changes asset that the triggerer's watcher fires
+    assert type(dag.timetable).__name__ == "AssetOrTimeSchedule"
+    assert type(dag.timetable.timetable).__name__ == "CronDataIntervalTimetable"
+    (asset,) = dag.timetable.asset_condition.objects
+    assert asset.uri == "togrant://acme/changes"
+    (watcher,) = asset.watchers
+    assert watcher.trigger.serialize()[0] == "odoo_sync.airflow.watcher.SourceChangeTrigger"
+
+
+def test_a_tenant_not_event_driven_keeps_its_cron_only(tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "tenants.yaml"
+    config.write_text("tenants:\n  - {tenant_id: calm, display_name: Calm, event_driven: false}\n")
+    monkeypatch.setenv("ODOO_SYNC_TENANTS_FILE", str(config))
+    dag = DagBag(dag_folder=str(DAGS)).dags["odoo_sync__calm"]
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
+    assert "source_changed" in dag.task_ids  # the gate makes its quiet scheduled runs free too
 
 
 def test_a_bad_tenant_is_one_clear_import_error_and_others_still_load(tmp_path: Path, monkeypatch) -> None:

@@ -55,6 +55,12 @@ def test_every_source_query_reads_the_contracts_relations() -> None:
         "spending_lines_changed": (("togrant", "spending_lines"),),
         "spending_lines_changed_count": (("togrant", "spending_lines"),),
         "spending_lines_fingerprint": (("togrant", "spending_lines"),),
+        "change_markers": (  # the watcher's probe (not reported as a run's lineage, but it is a contract read)
+            ("togrant", "budget_categories"),
+            ("togrant", "budget_lines"),
+            ("togrant", "projects"),
+            ("togrant", "spending_lines"),
+        ),
     }
 
 
