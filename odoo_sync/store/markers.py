@@ -72,6 +72,6 @@ def mark_synced(conn: psycopg.Connection, tenant_id: str, at: datetime, read_unt
 
 
 def table_exists(conn: psycopg.Connection) -> bool:
-    """Whether migration 010 is applied (009, sync_run, with it) (a run's first task may come before its migrate task)."""
+    """Whether migrations 009-010 are applied (a run's first task may come before its migrate task)."""
     row = conn.execute("SELECT to_regclass('odoo_sync.change_marker') IS NOT NULL").fetchone()
     return bool(row and row[0])
