@@ -25,22 +25,28 @@ class SyncRun:
     last_started_run: str | None = None
 
 
-_UPSERT = """
-INSERT INTO odoo_sync.sync_run (tenant_id, last_{what}_at, last_{what}_run) VALUES (%s, %s, %s)
-ON CONFLICT (tenant_id) DO UPDATE SET last_{what}_at = EXCLUDED.last_{what}_at,
-    last_{what}_run = EXCLUDED.last_{what}_run
+_RECORD_START = """
+INSERT INTO odoo_sync.sync_run (tenant_id, last_started_at, last_started_run) VALUES (%s, %s, %s)
+ON CONFLICT (tenant_id) DO UPDATE SET last_started_at = EXCLUDED.last_started_at,
+    last_started_run = EXCLUDED.last_started_run
+"""
+
+_RECORD_SUCCESS = """
+INSERT INTO odoo_sync.sync_run (tenant_id, last_success_at, last_success_run) VALUES (%s, %s, %s)
+ON CONFLICT (tenant_id) DO UPDATE SET last_success_at = EXCLUDED.last_success_at,
+    last_success_run = EXCLUDED.last_success_run
 """
 
 
 def record_start(conn: psycopg.Connection, tenant_id: str, run_id: str | None, at: datetime) -> None:
     """A run of the tenant started talking to Odoo."""
-    conn.execute(_UPSERT.format(what="started"), (tenant_id, at, run_id))  # type: ignore[arg-type]
+    conn.execute(_RECORD_START, (tenant_id, at, run_id))
     conn.commit()
 
 
 def record_success(conn: psycopg.Connection, tenant_id: str, run_id: str | None, at: datetime) -> None:
     """A run of the tenant completed its last step (its writes and the cursor are committed)."""
-    conn.execute(_UPSERT.format(what="success"), (tenant_id, at, run_id))  # type: ignore[arg-type]
+    conn.execute(_RECORD_SUCCESS, (tenant_id, at, run_id))
     conn.commit()
 
 
