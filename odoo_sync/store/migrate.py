@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 
+from odoo_sync.errors import ErrorClass, OdooPermanentError
 from odoo_sync.paths import MIGRATIONS_DIR
 from odoo_sync.store import db
 
@@ -15,8 +16,27 @@ log = logging.getLogger(__name__)
 _LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two DAG runs starting at once)
 
 
+class MigrationsMissing(OdooPermanentError):
+    """The migrations folder is missing or holds no SQL: an install without its SQL, never "up to date"."""
+
+    error_class = ErrorClass.CONFIG
+
+
+def migration_files(directory: Path) -> list[Path]:
+    """The folder's ``*.sql`` in file-name order; an error naming the folder when there are none."""
+    files = sorted(directory.glob("*.sql")) if directory.is_dir() else []
+    if not files:
+        state = "holds no *.sql file" if directory.is_dir() else "does not exist"
+        raise MigrationsMissing(
+            f"odoo_sync migrations folder {directory} {state}: the install is incomplete (set "
+            "ODOO_SYNC_INCLUDE_DIR to the folder holding sql/migrations, or install from the repository)"
+        )
+    return files
+
+
 def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Path]:
     """Migrations not yet applied, in file-name order."""
+    files = migration_files(directory)
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('odoo_sync.schema_migrations') IS NOT NULL")
         row = cur.fetchone()
@@ -24,7 +44,7 @@ def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
         if row and row[0]:
             cur.execute("SELECT version FROM odoo_sync.schema_migrations")
             applied = {r[0] for r in cur.fetchall()}
-    return [p for p in sorted(directory.glob("*.sql")) if p.stem not in applied]
+    return [p for p in files if p.stem not in applied]
 
 
 def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
