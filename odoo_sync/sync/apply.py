@@ -21,6 +21,7 @@ def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *,
     """
     if s.dry_run is not None:
         s.dry_run.add(spec, p)
+        s.dry_run.breaker(spec, s.breaker, p.gone)
         return
     counts = s.summary.of(spec.entity_type)
     s.records.save(spec.entity_type, spec.model, p.settled)

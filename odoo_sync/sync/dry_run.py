@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from odoo_sync.sync.breaker import RemovalBreaker, RemovalRefused
 from odoo_sync.sync.planner import Mutation, Plan
 from odoo_sync.sync.specs import EntitySpec
 
@@ -38,6 +39,20 @@ class DryRun:
     categories: dict[str, str] = field(default_factory=dict)
     entities: dict[str, EntityPlan] = field(default_factory=dict)
     money: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    refused: dict[str, str] = field(default_factory=dict)  # entity -> what the circuit breaker would refuse
+
+    def breaker(self, spec: EntitySpec, breaker: RemovalBreaker, gone: int, *, count: bool = True) -> None:
+        """Run the circuit breaker as the real run would; a refusal is shown, not raised (finance wants to see it).
+
+        The first refusal per entity is kept: the reconciliation asks with the whole count before any batch.
+        """
+        try:
+            if count:
+                breaker.check(spec, gone)
+            else:
+                breaker.allow(spec, gone)
+        except RemovalRefused as refusal:
+            self.refused.setdefault(spec.entity_type, str(refusal))
 
     def add(self, spec: EntitySpec, p: Plan) -> None:
         """Count one batch's plan (instead of applying it)."""
@@ -75,6 +90,7 @@ class DryRun:
         return {
             "tenant_id": self.tenant_id,
             "entities": {name: {"counts": e.counts, "keys": e.keys} for name, e in sorted(self.entities.items())},
+            "breaker_refused": dict(sorted(self.refused.items())),
             "money": {
                 report: {code: f"{amount:.2f}" for code, amount in sorted(codes.items()) if amount}
                 for report, codes in self.money.items()
@@ -90,6 +106,8 @@ class DryRun:
             lines.append(
                 f"{name:<16}{c['create']:>9}{c['write']:>9}{c['remove']:>9}{c['rejected']:>10}{c['unchanged']:>11}"
             )
+        for name, refusal in sorted(self.refused.items()):
+            lines.append(f"CIRCUIT BREAKER would refuse the {name} removals below (the real run fails): {refusal}")
         for report, codes in self.money.items():
             moved = [(code, amount) for code, amount in sorted(codes.items()) if amount]
             if moved:

@@ -161,7 +161,10 @@ class _Lines:
         gone = self.s.records.count_unseen(SPEC.entity_type)
         if not gone:
             return
-        self.s.breaker.allow(SPEC, gone)  # refuse before the first removal, not halfway
+        if self.s.dry_run is not None:  # shown as what the breaker would refuse, and the removals listed
+            self.s.dry_run.breaker(SPEC, self.s.breaker, gone, count=False)
+        else:
+            self.s.breaker.allow(SPEC, gone)  # refuse before the first removal, not halfway
         log.info("tenant %s: %d lines are gone from the source", self.s.tenant.tenant_id, gone)
         for states in self.s.records.unseen(SPEC.entity_type):
             self.sync([Desired(st.entity_id, None, st.parent, gone=True) for st in states])

@@ -84,3 +84,21 @@ def test_a_dry_run_of_a_backfill_range_sends_nothing_and_keeps_the_cursor(synced
     assert synced.mutations() == {"create": 0, "write": 0, "unlink": 0}
     assert _state(synced) == before
     assert _plan_of(synced, "analytic_lines")["entities"]["line"]["counts"]["write"] == 5
+
+
+def test_a_dry_run_of_a_reconciliation_shows_removals_the_breaker_would_refuse(synced: World) -> None:
+    ids = synced.line_ids()
+    gone = ids[: len(ids) // 2]  # half the tenant's lines vanish from the source: past the 25% share
+    synced.delete(*gone)
+    before = _state(synced)
+
+    assert synced.run(reconcile=True, dry_run=True) == "success"  # it failed with RemovalRefused before
+
+    assert synced.mutations() == {"create": 0, "write": 0, "unlink": 0}
+    assert _state(synced) == before
+    plan = _plan_of(synced, "analytic_lines")
+    assert plan["entities"]["line"]["counts"]["remove"] == len(gone)
+    refusal = plan["breaker_refused"]["line"]
+    assert f"remove {len(gone):,} of {len(ids):,} line records" in refusal and "confirm_removals" in refusal
+    assert synced.run(reconcile=True) == "failed"  # the real run is refused, as the dry run said
+    assert synced.mutations()["unlink"] == 0
