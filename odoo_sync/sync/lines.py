@@ -26,6 +26,7 @@ from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import BUDGET_LINE, CATEGORY, PROJECT_ACCOUNT, SPENDING_LINE
 
 SPEC = SPENDING_LINE
+POSTED, VOID = "posted", "void"  # the source contract's only statuses of a spending line
 log = logging.getLogger(__name__)
 
 
@@ -35,8 +36,12 @@ def desired_line(row: dict[str, Any], targets: LineTargets) -> Desired:
     parent = detail_id(str(row.get("project_code")), str(row.get("budget_line_code")))
     try:
         key(targets.tenant_id, SPEC.entity_type, line_id, "create")
-        if row.get("status") == "void":
+        status = row.get("status")
+        if status == VOID:
             return Desired(line_id, None, parent)
+        if status != POSTED:  # 'VOID', 'cancelled', NULL: a guess either way would move finance's totals
+            problem = f"{status!r} is neither {POSTED!r} nor {VOID!r} (the source contract); Odoo keeps what it had"
+            raise RowError(targets.tenant_id, SPEC.entity_type, line_id, "status", problem)
         return Desired(line_id, line_vals(row, targets), parent)
     except RowError as exc:
         return Desired(line_id, None, parent, error=str(exc))

@@ -197,3 +197,12 @@ def test_the_company_own_rates_come_before_shared_ones_as_in_odoo() -> None:
 def test_a_tenant_pinned_to_a_company_puts_it_on_every_line() -> None:
     assert line_vals(row(), replace(TARGETS, company_id=3))["company_id"] == 3
     assert "company_id" not in line_vals(row(), TARGETS)  # unpinned: Odoo's default, the user's company
+
+
+@pytest.mark.parametrize("status", ["VOID", "cancelled", "Posted", "", None])
+def test_a_status_other_than_posted_or_void_is_a_row_error_and_odoo_keeps_the_line(status: object) -> None:
+    states = {"SL-3": written("SL-3", 103, row(id="SL-3"))}
+    p = plan_rows([row(id="SL-3", status=status, amount="99.00")], states)
+    assert (p.creates, p.writes, p.removals) == ([], [], [])  # neither removed (as void) nor rewritten (as posted)
+    assert [r.entity_id for r in p.rejected] == ["SL-3"]
+    assert f"line 'SL-3': field status: {status!r} is neither 'posted' nor 'void'" in (p.rejected[0].error or "")
