@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from odoo_sync.sync.breaker import RemovalBreaker, RemovalRefused
+from odoo_sync.sync.mapping import project_of
 from odoo_sync.sync.planner import Mutation, Plan
 from odoo_sync.sync.specs import EntitySpec
 
@@ -37,6 +38,7 @@ class DryRun:
 
     tenant_id: str
     categories: dict[str, str] = field(default_factory=dict)
+    projects: frozenset[str] = frozenset()  # the project codes, to split a budget line's code where codes hold "/"
     entities: dict[str, EntityPlan] = field(default_factory=dict)
     money: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
     refused: dict[str, str] = field(default_factory=dict)  # entity -> what the circuit breaker would refuse
@@ -77,7 +79,7 @@ class DryRun:
     def _book(self, budget_line: str | None, amount: Decimal) -> None:
         if not budget_line or not amount:
             return
-        project = budget_line.partition("/")[0]
+        project = project_of(budget_line, self.projects)
         for report, code in (
             ("project", project),
             ("category", self.categories.get(budget_line, "?")),

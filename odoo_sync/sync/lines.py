@@ -90,6 +90,7 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
         s.dry_run.categories = {
             code: str(st.parent) for code, st in s.records.all_states(BUDGET_LINE.entity_type).items()
         }
+        s.dry_run.projects = frozenset(targets.project_accounts)
     if window.full:
         s.records.seen_reset()
     total = source.count_changed_lines(s.source(), tenant, window.start, window.end)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -44,7 +45,7 @@ class LineTargets:
 
     def accounts_of(self, budget_line: str) -> dict[str, int] | None:
         """The three plan columns a line of this budget line carries (None if any account is missing)."""
-        project, _, _ = budget_line.partition("/")
+        project = project_of(budget_line, self.project_accounts)
         line = self.budget_line_accounts.get(budget_line)
         if line is None or project not in self.project_accounts or line[1] not in self.category_accounts:
             return None
@@ -58,6 +59,18 @@ class LineTargets:
 def detail_id(project_code: str, budget_line_code: str) -> str:
     """Budget lines belong to a project's budget: the same code in two projects is two accounts."""
     return f"{project_code}/{budget_line_code}"
+
+
+def project_of(detail: str, projects: Container[str]) -> str:
+    """The project part of a budget line's ``detail_id``: a project code may hold "/" itself (``2026/01``).
+
+    The longest known project code followed by "/" wins; none known: the part before the first "/".
+    """
+    cut = len(detail)
+    while (cut := detail.rfind("/", 0, cut)) > 0:
+        if detail[:cut] in projects:
+            return detail[:cut]
+    return detail.partition("/")[0]
 
 
 def key(tenant_id: str, entity_type: str, entity_id: Any, operation: str) -> IdempotencyKey:

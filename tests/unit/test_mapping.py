@@ -9,7 +9,7 @@ import pytest
 
 from odoo_sync.store.records import PRESENT, RecordState
 from odoo_sync.sync.lines import SPEC, desired_line
-from odoo_sync.sync.mapping import LineTargets, RowError, line_vals
+from odoo_sync.sync.mapping import LineTargets, RowError, line_vals, project_of
 from odoo_sync.sync.planner import Desired, plan, values_hash
 from odoo_sync.sync.rates import RateBook, Rates
 
@@ -206,3 +206,16 @@ def test_a_status_other_than_posted_or_void_is_a_row_error_and_odoo_keeps_the_li
     assert (p.creates, p.writes, p.removals) == ([], [], [])  # neither removed (as void) nor rewritten (as posted)
     assert [r.entity_id for r in p.rejected] == ["SL-3"]
     assert f"line 'SL-3': field status: {status!r} is neither 'posted' nor 'void'" in (p.rejected[0].error or "")
+
+
+@pytest.mark.parametrize(
+    ("detail", "projects", "project"),
+    [
+        ("PRJ-001/1.1.1.a", {"PRJ-001"}, "PRJ-001"),
+        ("2026/01/1.1", {"2026/01", "PRJ-001"}, "2026/01"),  # the project code holds "/"
+        ("2026/01/1.1", {"2026", "2026/01"}, "2026/01"),  # the longest known code wins
+        ("PRJ-9/1.1", set(), "PRJ-9"),  # unknown: up to the first "/"
+    ],
+)
+def test_a_budget_line_code_splits_at_its_known_project(detail: str, projects: set[str], project: str) -> None:
+    assert project_of(detail, projects) == project
