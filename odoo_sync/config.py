@@ -69,7 +69,7 @@ class TenantConfig(BaseModel):
     lookback_minutes: int = Field(default=60, ge=0, le=60 * 24 * 31)
     reconcile_every_hours: float = Field(default=24, gt=0, le=24 * 366)
     max_removal_share: float = Field(default=0.25, ge=0, le=1)
-    min_guarded_removals: int = Field(default=20, ge=0)
+    min_guarded_removals: int = Field(default=20, ge=0)  # no longer used (the breaker has no floor); still read
     sync_stale_after_schedules: float | None = Field(default=None, gt=0)  # None: the health settings' value
     sync_red_after_schedules: float | None = Field(default=None, gt=0)
     event_driven: bool = True  # also run when the source changes (a watcher in the triggerer), not only on schedule

@@ -38,7 +38,7 @@ backfills never duplicate anything; every call has its row in `odoo_sync.sync_lo
 
 **Trigger** (with or without a logical date): syncs everything changed since the last successful run.
 Params: *reconcile* runs the full comparison now; *confirm_removals* lets a run remove more lines than the
-circuit breaker allows (share {share:.0%}), after you checked the source really dropped them.
+circuit breaker allows (share {share:.0%}; voids count too), after you checked the source really dropped them.
 
 **Backfill** a date range (replays the lines changed in it; unchanged lines cost no Odoo call; the cursor is
 not moved): `airflow backfill create --dag-id {dag_id} --from-date 2026-03-01 --to-date 2026-03-08`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from odoo_sync.errors import ErrorClass, OdooPermanentError
@@ -10,18 +11,29 @@ from odoo_sync.sync.specs import EntitySpec
 
 
 class RemovalRefused(OdooPermanentError):
-    """A run would remove more of a tenant's records (gone from the source) than it is allowed to."""
+    """A run would remove more of a tenant's records (voided, deleted, archived) than it is allowed to."""
 
     error_class = ErrorClass.VALIDATION
 
 
+def allowed_removals(present: int, share: float) -> int:
+    """How many of ``present`` records one run may remove: the share, rounded up (pure)."""
+    if share >= 1:
+        return present
+    return max(0, min(math.ceil(share * present - 1e-9), present - 1))  # 25% of 20 is 5; never the last one
+
+
 @dataclass
 class RemovalBreaker:
-    """Counts removals caused by rows gone from the source, per entity, against the records present."""
+    """Counts every removal per entity (voids, deletes, archives) against the records present.
+
+    The limit is the share of the records present, rounded up, and never all of them (a 3-line tenant may lose
+    1 line in a run, a 20-line one 5) unless the share is 100%. There is no floor any more: one above the share
+    (``min_guarded_removals``, 20) let a tenant of up to 20 lines lose everything in one run.
+    """
 
     records: RecordStore
     max_share: float
-    floor: int
     confirmed: bool = False
     removed: dict[str, int] = field(default_factory=dict)
     _present: dict[str, int] = field(default_factory=dict)
@@ -37,12 +49,12 @@ class RemovalBreaker:
             return
         present = self._present.setdefault(spec.entity_type, self.records.count(spec.entity_type, PRESENT))
         total = self.removed.get(spec.entity_type, 0) + gone
-        allowed = max(self.floor, int(self.max_share * present))
+        allowed = allowed_removals(present, self.max_share)
         if total > allowed and not self.confirmed:
             raise RemovalRefused(
                 f"tenant {self.records.tenant_id}: this run would remove {total:,} of {present:,} {spec.entity_type} "
-                f"records from Odoo because their rows are gone from the source; the limit is {allowed:,} "
-                f"(max_removal_share {self.max_share:.0%}, min_guarded_removals {self.floor}). Nothing was removed. "
+                f"records from Odoo (voided or gone from the source); the limit is {allowed:,} "
+                f"(max_removal_share {self.max_share:.0%} of the records present). Nothing was removed. "
                 f"If the source really dropped them, trigger the DAG with confirm_removals: true; otherwise fix "
                 f"the source view first."
             )

@@ -26,7 +26,7 @@ class Desired:
     vals: dict[str, Any] | None
     parent: str | None = None
     error: str | None = None
-    gone: bool = False  # absent because the source no longer has the row (the circuit breaker counts these)
+    gone: bool = False  # absent because the source no longer has the row (not voided)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class Plan:
     new_rejections: list[RecordState] = field(default_factory=list)  # first seen, or a different reason
     settled: list[RecordState] = field(default_factory=list)  # errors cleared, absent rows first seen
     unchanged: int = 0
-    gone: int = 0
+    gone: int = 0  # what the circuit breaker counts: every removal, and archives of rows gone from the source
 
     @property
     def mutations(self) -> int:
@@ -123,7 +123,7 @@ def _remove(out: Plan, spec: EntitySpec, tenant_id: str, want: Desired, have: Re
     after = have.but(state=ABSENT, odoo_id=None, vals_hash=None, vals=None, error=None)
     key = IdempotencyKey(tenant_id, spec.entity_type, want.entity_id, operation)
     out.removals.append(Mutation(key, after, before=have))
-    out.gone += want.gone
+    out.gone += 1  # every removal counts for the breaker: a view turning rows to 'void' empties Odoo as surely
 
 
 def _create(out: Plan, spec: EntitySpec, tenant_id: str, want: Desired, have: RecordState) -> None:

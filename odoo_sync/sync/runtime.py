@@ -133,9 +133,7 @@ def session(
         ledger = seams.ledger(conn)
         writer = IdempotentWriter(hook, ledger, tenant.batch_size, progress=_progress_logger(tenant_id))
         records = RecordStore(conn, tenant_id)
-        breaker = RemovalBreaker(
-            records, tenant.max_removal_share, tenant.min_guarded_removals, bool(param(context, "confirm_removals"))
-        )
+        breaker = RemovalBreaker(records, tenant.max_removal_share, bool(param(context, "confirm_removals")))
         s = Session(tenant, conn, hook, ledger, writer, sync_log, Summary(tenant_id), records, breaker)
         if param(context, "dry_run"):
             s.dry_run, hook.read_only = DryRun(tenant_id), True

@@ -72,3 +72,17 @@ def test_a_status_outside_the_contract_leaves_odoo_as_it_was(world: World) -> No
     assert world.run() == "success"
     assert world.mutations()["unlink"] == 1
     world.assert_converged()
+
+
+def test_a_view_that_turns_every_row_void_is_stopped_by_the_circuit_breaker(world: World) -> None:
+    assert world.run() == "success"
+    lines = world.assert_converged()
+    world.sql(
+        "UPDATE togrant.spending_lines SET status = 'void', updated_at = now() WHERE tenant_id = %s", world.tenant
+    )
+    world.odoo.reset_calls()
+
+    assert world.run() == "failed"  # before: every line was removed from Odoo, green
+    assert world.mutations()["unlink"] == 0
+    assert world.run(confirm_removals=True) == "success"  # someone checked: the voids are real
+    assert world.assert_converged() == 0 < lines  # every line was voided: none left in Odoo, none twice
