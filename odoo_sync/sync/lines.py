@@ -163,7 +163,7 @@ class _Lines:
             self.sync(desired + [Desired(i, None, gone=True) for i in chunk if i not in found])
 
     def remove_unseen(self) -> None:
-        """A reconciliation: lines present in Odoo whose source row is gone are removed (only ours)."""
+        """A reconciliation: lines present in Odoo whose source row is gone (read again by id) are removed."""
         gone = self.s.records.count_unseen(SPEC.entity_type)
         if not gone:
             return
@@ -171,9 +171,10 @@ class _Lines:
             self.s.dry_run.breaker(SPEC, self.s.breaker, gone, count=False)
         else:
             self.s.breaker.allow(SPEC, gone)  # refuse before the first removal, not halfway
-        log.info("tenant %s: %d lines are gone from the source", self.s.tenant.tenant_id, gone)
+        log.info("tenant %s: %d lines not seen by the reconciliation", self.s.tenant.tenant_id, gone)
         for states in self.s.records.unseen(SPEC.entity_type):
-            self.sync([Desired(st.entity_id, None, st.parent, gone=True) for st in states])
+            # read again by id: a row back-dated behind the pages' read position is still there, not gone
+            self.revisit([st.entity_id for st in states], "not seen by the reconciliation's pages")
 
     def adopt(self) -> bool:
         """Does Odoo hold more of our lines than the records know (our database restored from a backup)?"""
