@@ -37,9 +37,7 @@ class Markers:
 
 
 def read(conn: psycopg.Connection, tenant_id: str) -> Markers:
-    """The tenant's markers; an empty ``Markers`` when none is stored or the table is not there yet."""
-    if not table_exists(conn):
-        return Markers()
+    """The tenant's markers; an empty ``Markers`` when none is stored (the gate checks the table is there first)."""
     row = conn.execute(_READ, (tenant_id,)).fetchone()
     conn.commit()
     return Markers(*row) if row else Markers()
@@ -66,9 +64,8 @@ def mark_synced(conn: psycopg.Connection, tenant_id: str, at: datetime, read_unt
     Only when the run read past the source's latest change its gate saw (``read_until``, the window's end): a
     row stamped later is in the marker but not in Odoo yet, so the next run must not take the marker as synced.
     """
-    if table_exists(conn):
-        conn.execute(_SYNCED, (at, tenant_id, read_until))
-        conn.commit()
+    conn.execute(_SYNCED, (at, tenant_id, read_until))  # after the run's migrate task: the table is there
+    conn.commit()
 
 
 def table_exists(conn: psycopg.Connection) -> bool:

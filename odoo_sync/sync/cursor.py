@@ -66,12 +66,17 @@ def advance(conn: psycopg.Connection, tenant_id: str, entity_type: str, window: 
 
 def run_end(context: dict[str, Any]) -> datetime:
     """The latest of the run's data interval end and its run_after: a UI trigger's interval ends an hour ago."""
+    end = _latest_date(context)
+    if end is None:
+        raise ValueError("the run has neither a data interval, a run_after nor a logical date")
+    return end
+
+
+def _latest_date(context: dict[str, Any]) -> datetime | None:
+    """The latest of the run's interval end, run_after and logical date; None when it has none of them."""
     dag_run = context.get("dag_run")
     candidates = [context.get("data_interval_end"), getattr(dag_run, "run_after", None), context.get("logical_date")]
-    found = [t for t in candidates if t is not None]
-    if not found:
-        raise ValueError("the run has neither a data interval, a run_after nor a logical date")
-    return max(found)
+    return max((t for t in candidates if t is not None), default=None)
 
 
 def refuse_future_run(tenant_id: str, context: dict[str, Any], now: datetime) -> None:
@@ -79,9 +84,7 @@ def refuse_future_run(tenant_id: str, context: dict[str, Any], now: datetime) ->
 
     A context with no date at all (a task body called outside a DAG run) is not dated, so not in the future.
     """
-    dag_run = context.get("dag_run")
-    dates = [context.get("data_interval_end"), getattr(dag_run, "run_after", None), context.get("logical_date")]
-    end = max((t for t in dates if t is not None), default=None)
+    end = _latest_date(context)
     if end is None or end - now <= FUTURE_TOLERANCE:
         return
     raise FutureRun(
