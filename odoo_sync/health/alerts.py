@@ -69,7 +69,7 @@ def runbook_link(settings: HealthSettings, error_class: str | None) -> tuple[str
 
 def alert_mail(health: Health, incident: Incident, now: datetime, settings: HealthSettings, name: str = "") -> Mail:
     """The page: tenant, since when, last error, last good ping, runbook chapter."""
-    last, good = health.last, health.last_ok
+    last, good, failed = health.last, health.last_ok, health.failed_ping
     error_class = last.error_class if last else None
     link, title = runbook_link(settings, error_class)
     minutes = int((now - incident.failing_since).total_seconds() // 60)
@@ -83,14 +83,14 @@ def alert_mail(health: Health, incident: Incident, now: datetime, settings: Heal
             red_minutes=minutes,
             failures=health.failures,
             error_class=error_class,
-            last_error=(last.error if last and not last.ok else None) or "; ".join(health.reasons) or None,
+            last_error=(failed.error if failed else None) or "; ".join(health.reasons) or None,
             last_good=_good(good),
             runbook_link=link,
             runbook_title=title,
             dashboard_url=settings.dashboard_url,
         )
     )
-    what = error_class if last is not None and not last.ok else "sync stale"  # good pings: the sync stopped
+    what = error_class if failed is not None else "sync stale"  # good pings: the sync stopped
     subject = f"[odoo-sync] RED {health.tenant_id}: failing for {minutes} min ({what or 'error'})"
     return Mail(subject, html)
 

@@ -110,8 +110,8 @@ def _act(
 
 def _error(health: Health) -> str | None:
     """What the incident names: the failed ping's error, else (a red sync with good pings) the first reason."""
-    if health.last is not None and not health.last.ok:
-        return health.last.error
+    if health.failed_ping is not None:
+        return health.failed_ping.error
     return health.reasons[0] if health.state is State.RED and health.reasons else None
 
 

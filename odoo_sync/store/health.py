@@ -64,6 +64,11 @@ class Health:
     last_ok: Ping | None = None
     failures: int = 0
 
+    @property
+    def failed_ping(self) -> Ping | None:
+        """The last ping when it failed; None when it answered (a red tenant then is a sync that stopped)."""
+        return self.last if self.last is not None and not self.last.ok else None
+
 
 class NewPing(Protocol):
     """A ping to append (``health.pinger.PingResult``): its attributes are health_ping's columns."""
