@@ -109,7 +109,7 @@ def check(
     found = read_marker(source_conn, tenant.tenant_id)
     marker = f"{found.text}|{config_stamp(tenant)}"
     stored = markers.read(conn, tenant.tenant_id)
-    run_type = _run_type(context)
+    run_type = cursor.run_type(context)
     decision = decide(
         run_type=run_type,
         params=dict(context.get("params") or {}),
@@ -125,15 +125,10 @@ def check(
     return decision
 
 
-def _run_type(context: dict[str, Any]) -> str:
-    run_type = getattr(context.get("dag_run"), "run_type", None)
-    return str(getattr(run_type, "value", run_type) or "")
-
-
 def _reconcile_due(conn: psycopg.Connection, tenant: TenantConfig, context: dict[str, Any]) -> bool:
     mark = watermarks.read_mark(conn, tenant.tenant_id, SPENDING_LINE.entity_type)
     every = timedelta(hours=tenant.reconcile_every_hours)
-    return mark.reconciled_at is None or cursor.run_end(context) - mark.reconciled_at >= every
+    return cursor.reconcile_due(mark, cursor.run_end(context), every)
 
 
 def _rejected(conn: psycopg.Connection, tenant_id: str) -> int:

@@ -95,9 +95,19 @@ def refuse_future_run(tenant_id: str, context: dict[str, Any], now: datetime) ->
     )
 
 
+def run_type(context: dict[str, Any]) -> str:
+    """The run's type as Airflow names it (scheduled, manual, backfill, asset_triggered); "" outside a run."""
+    value = getattr(context.get("dag_run"), "run_type", None)
+    return str(getattr(value, "value", value) or "")
+
+
 def is_backfill(context: dict[str, Any]) -> bool:
-    run_type = getattr(context.get("dag_run"), "run_type", None)
-    return str(getattr(run_type, "value", run_type)) == BACKFILL
+    return run_type(context) == BACKFILL
+
+
+def reconcile_due(mark: Mark, end: datetime, every: timedelta) -> bool:
+    """A full reconciliation is due at ``end``: none done yet, or the last one is ``every`` old."""
+    return mark.reconciled_at is None or end - mark.reconciled_at >= every
 
 
 def plan_window(
@@ -123,7 +133,7 @@ def plan_window(
         return Window(None, None, end, full=True, why="first run of the tenant")
     if force_full:
         return Window(None, None, end, full=True, why="asked for by the run's params")
-    if mark.reconciled_at is None or end - mark.reconciled_at >= reconcile_every:
+    if reconcile_due(mark, end, reconcile_every):
         return Window(None, None, end, full=True, why=f"due (every {reconcile_every})")
     return Window(mark.watermark - lookback, end, end)
 
