@@ -160,7 +160,7 @@ def prepare_databases(s: Settings, fresh_sync_db: bool) -> None:
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(s.dsn(s.source_db)) as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         conn.execute((REPO / "include/demo/seed.sql").read_text())
     if fresh_sync_db:  # the test server starts empty: a ledger of an earlier one would point at nothing
         with psycopg.connect(s.dsn(s.sync_db), autocommit=True) as conn:

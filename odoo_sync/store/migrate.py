@@ -1,12 +1,13 @@
-"""Apply include/sql/migrations/*.sql once each, in order, under an advisory lock."""
+"""Apply the package's migrations (odoo_sync/sql/migrations/*.sql) once each, in order, under an advisory lock."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import psycopg
+from airflow.sdk.exceptions import AirflowFailException
 
 from odoo_sync.paths import MIGRATIONS_DIR
 from odoo_sync.store import db
@@ -15,8 +16,29 @@ log = logging.getLogger(__name__)
 _LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two DAG runs starting at once)
 
 
-def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Path]:
+class MigrationsMissing(AirflowFailException):
+    """The migrations folder is absent or empty: a broken install, never "up to date" (a task fails, no retry)."""
+
+
+def available(directory: Traversable = MIGRATIONS_DIR) -> list[Traversable]:
+    """Every migration shipped, in file-name order; raises MigrationsMissing when there is none."""
+    found = [p for p in directory.iterdir() if p.name.endswith(".sql")] if directory.is_dir() else []
+    if not found:
+        raise MigrationsMissing(
+            f"no migrations in {directory}: the odoo_sync package is installed without its SQL files "
+            "(reinstall it from a wheel built with `python -m build`)"
+        )
+    return sorted(found, key=lambda p: p.name)
+
+
+def version_of(migration: Traversable) -> str:
+    """``001_sync_log_and_ledger.sql`` -> ``001_sync_log_and_ledger`` (the row in schema_migrations)."""
+    return migration.name.removesuffix(".sql")
+
+
+def pending(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -> list[Traversable]:
     """Migrations not yet applied, in file-name order."""
+    migrations = available(directory)
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('odoo_sync.schema_migrations') IS NOT NULL")
         row = cur.fetchone()
@@ -24,10 +46,10 @@ def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
         if row and row[0]:
             cur.execute("SELECT version FROM odoo_sync.schema_migrations")
             applied = {r[0] for r in cur.fetchall()}
-    return [p for p in sorted(directory.glob("*.sql")) if p.stem not in applied]
+    return [p for p in migrations if version_of(p) not in applied]
 
 
-def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def migrate(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -> list[str]:
     """Apply what is missing; each file and its bookkeeping row commit together. Returns applied names."""
     applied: list[str] = []
     with conn.transaction(), conn.cursor() as cur:
@@ -38,9 +60,9 @@ def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
             " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         for path in pending(conn, directory):
-            cur.execute(path.read_text())  # trusted files from the repository
-            cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (path.stem,))
-            applied.append(path.stem)
+            cur.execute(path.read_text())  # trusted files shipped inside the package
+            cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (version_of(path),))
+            applied.append(version_of(path))
     for name in applied:
         log.info("Applied migration %s", name)
     return applied
@@ -52,9 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dsn", help="libpq connection string instead of an Airflow connection")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        shipped = len(available(MIGRATIONS_DIR))
+    except MigrationsMissing as exc:
+        raise SystemExit(f"odoo_sync schema NOT migrated: {exc}") from None
     with psycopg.connect(args.dsn or db.conninfo_for(args.conn_id)) as conn:
-        done = migrate(conn)
-    print(f"odoo_sync schema up to date ({len(done)} migration(s) applied)")
+        done = migrate(conn, MIGRATIONS_DIR)
+    print(f"odoo_sync schema up to date: {shipped} migration(s) shipped, {len(done)} applied now")
 
 
 if __name__ == "__main__":

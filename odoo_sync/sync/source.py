@@ -1,4 +1,4 @@
-"""Read the grant platform's rows (read-only) with the SQL files in include/sql/source/."""
+"""Read the grant platform's rows (read-only) with the SQL files in odoo_sync/sql/source/."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ CHUNK_ROWS = 5000
 
 @cache
 def query(name: str) -> str:
-    """The text of include/sql/source/<name>.sql (trusted, parameterised)."""
+    """The text of odoo_sync/sql/source/<name>.sql (trusted, parameterised)."""
     return (SOURCE_SQL_DIR / f"{name}.sql").read_text()
 
 
