@@ -1,6 +1,7 @@
 """Airflow DAGs `odoo_drift__<tenant_id>`: a daily, read-only drift check per tenant (wiring only).
 
-The work is in odoo_sync.drift; the manual is docs/drift.md. Tenants: as in odoo_sync_tenants.py.
+The work is in odoo_sync.drift; the manual is the runbook's drift chapter
+(odoo_sync/runbook/integration-health.md, section "Drift: Odoo changed by hand"). Tenants: as in odoo_sync_tenants.py.
 """
 
 from __future__ import annotations
