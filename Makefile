@@ -4,11 +4,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench migrate clean up down
+.PHONY: setup demo test lint bench migrate dist clean up down
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml odoo_test_server/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# The package editable (odoo_sync only), the loopback test server (its own distribution) and the tools.
 	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt -e .
 	touch $(STAMP)
 
@@ -38,5 +39,10 @@ bench: setup
 migrate: setup
 	$(PY) -m odoo_sync.store.migrate
 
+# The release: sdist and wheel in dist/ (the wheel is odoo_sync alone; tests/install installs and runs it).
+dist: setup
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
 clean:
-	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache dist

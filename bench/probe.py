@@ -3,7 +3,7 @@
 Seeds a source of ``--tenants`` tenants (1 project, 4 categories, 6 budget lines and ``--lines`` spending lines
 each) in a scratch database, then measures:
 
-1. the probe query (``include/sql/source/change_markers.sql``) for the whole fleet, and narrowed to one tenant
+1. the probe query (``odoo_sync/sql/source/change_markers.sql``) for the whole fleet, and narrowed to one tenant
    (what each run's gate reads): median and 95th percentile over repeated runs;
 2. the triggerer's side: one ``SourceChangeTrigger`` per tenant subscribed to Airflow's own
    ``SharedStreamManager`` (as the triggerer runs them), probing every ``--probe-seconds`` for ``--seconds``,
@@ -57,7 +57,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def seed(conn: Any, tenants: int, lines: int) -> None:
     from bench.env import REPO
 
-    conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+    conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     for statement in filter(str.strip, SEED.split(";")):
         conn.execute(statement, {"tenants": tenants, "lines": lines})
     conn.commit()

@@ -55,7 +55,7 @@ def seed(dsn: str, tenant_id: str, n_lines: int) -> dict[str, int]:
     projects = projects_for(n_lines)
     params = {"t": tenant_id, "projects": projects, "n": n_lines, "move": MOVE_LINES}
     with psycopg.connect(dsn) as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         with conn.cursor() as cur:
             for statement in (*_ACCOUNTS.split(";")[:-1], _LINES):
                 cur.execute(statement, params)

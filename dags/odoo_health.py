@@ -11,6 +11,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, task
 
+from odoo_sync.config import use_tenants_file_beside
 from odoo_sync.health.deadline import health_deadline
 from odoo_sync.health.settings import load_settings
 
@@ -18,7 +19,7 @@ DOC = """
 ### Odoo integration health
 
 Every 5 minutes: one authenticated no-op call (read the analytic plans) to **every** tenant's Odoo from
-`include/tenants.yaml`, all at once with a per-call timeout. Each result goes to `odoo_sync.health_ping`
+the tenants file, all at once with a per-call timeout. Each result goes to `odoo_sync.health_ping`
 (and its calls to `odoo_sync.sync_log`); then each tenant is rated from its recorded history:
 
 * **green**: the last ping succeeded, fast, with no warning;
@@ -33,9 +34,10 @@ failing, a pool blocked, a run dated in the future holding the slot).
 
 A **Deadline Alert** (Airflow 3's replacement for SLAs) mails on-call if a run has not finished within its
 budget of being queued: the monitor itself is stalled. Pills and the sync-log browser: *Odoo integration
-health* in the UI's navigation. Manual: `docs/integration-health.md`.
+health* in the UI's navigation. Manual: `odoo_sync/runbook/integration-health.md` (the page's *runbook* link).
 """
 
+use_tenants_file_beside(__file__)
 _settings = load_settings()  # env vars and the tenants file's `health:` section; no database or network
 
 with DAG(

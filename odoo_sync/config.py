@@ -1,4 +1,4 @@
-"""Tenant configuration (include/tenants.yaml): validated per tenant, read without network or database."""
+"""Tenant configuration (the tenants file, see odoo_sync.paths): validated per tenant, no network or database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pendulum
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from odoo_sync.paths import tenants_file
+from odoo_sync import paths
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser, when libyaml is there
 _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
@@ -118,11 +118,22 @@ class TenantsFile:
     errors: list[str] = field(default_factory=list)
 
 
+def use_tenants_file_beside(dag_file: str | Path) -> None:
+    """Make this process read the tenants file that travels with ``dag_file`` (the DAG files call it first).
+
+    The DAG processor and the worker running a task both parse the DAG file from the same DAG bundle version,
+    so the tasks use the settings their DAG was built from. ``ODOO_SYNC_TENANTS_FILE`` still wins when set.
+    """
+    paths.use_dag_folder(dag_file)
+
+
 def load_tenants(path: Path | None = None) -> TenantsFile:
     """Read and validate every tenant; one bad entry does not hide the others."""
-    path = path or tenants_file()
+    path = path or paths.tenants_file()
     try:
         raw = yaml.load(path.read_text(), Loader=_YAML_LOADER) or {}  # a safe loader either way
+    except FileNotFoundError:
+        return TenantsFile(errors=[_not_found(path)])
     except (OSError, yaml.YAMLError) as exc:
         return TenantsFile(errors=[f"{path}: cannot be read as YAML: {exc}"])
     entries = raw.get("tenants") if isinstance(raw, dict) else None
@@ -158,9 +169,17 @@ def _describe(path: Path, tenant: str, exc: ValidationError) -> list[str]:
     ]
 
 
+def _not_found(path: Path) -> str:
+    looked = ", ".join(str(p) for p in paths.tenants_file_candidates())
+    return (
+        f"{path}: no such tenants file (looked for {looked} unless {paths.TENANTS_FILE_ENV} names one): put "
+        "tenants.yaml beside the DAG files or set the variable, the same on every Airflow component (docs/deploy.md)"
+    )
+
+
 def tenant_by_id(tenant_id: str, path: Path | None = None) -> TenantConfig:
-    """The config of one tenant, for tasks (which run where the DAG file was parsed)."""
-    path = path or tenants_file()
+    """The config of one tenant, for tasks (the file their DAG was parsed from: see use_tenants_file_beside)."""
+    path = path or paths.tenants_file()
     for tenant in load_tenants(path).tenants:
         if tenant.tenant_id == tenant_id:
             return tenant

@@ -34,7 +34,7 @@ def create_database(name: str) -> None:
 
 def seed_source() -> None:
     with psycopg.connect(f"{PG} dbname={SOURCE_DB}") as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         conn.execute((REPO / "include/demo/seed.sql").read_text())
 
 

@@ -160,7 +160,7 @@ def prepare_databases(s: Settings, fresh_sync_db: bool) -> None:
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(s.dsn(s.source_db)) as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         conn.execute((REPO / "include/demo/seed.sql").read_text())
     if fresh_sync_db:  # the test server starts empty: a ledger of an earlier one would point at nothing
         with psycopg.connect(s.dsn(s.sync_db), autocommit=True) as conn:
@@ -315,7 +315,7 @@ def up(s: Settings, trigger: bool = True, timeout: float = 180.0) -> int:
     prepare_databases(s, fresh_sync_db=fake_odoo)
     if fake_odoo:
         args = ["--port", str(s.odoo_port), "--db", "acme", "--login", "admin", "--password", "admin"]
-        spawn(s, "fake-odoo", [sys.executable, "-m", "odoo_test_server", *args], env)
+        spawn(s, "odoo-test-server", [sys.executable, "-m", "odoo_test_server", *args], env)
     try:
         start_airflow(s, env, password, trigger, timeout)
     except BaseException:
@@ -355,7 +355,7 @@ def check(s: Settings, probe: Callable[[], Any], timeout: float, what: str, log:
     """Wait for ``probe``; fail with the log's tail when it times out or a component died."""
 
     def ready() -> Any:
-        if dead := [name for name in (*COMPONENTS, "fake-odoo") if name not in running(s) and pid_file(s, name)]:
+        if dead := [name for name in (*COMPONENTS, "odoo-test-server") if name not in running(s) and pid_file(s, name)]:
             raise RuntimeError(f"{dead[0]} exited: see {s.home / (dead[0] + '.log')}")
         return probe()
 
@@ -387,7 +387,7 @@ Stop it with `make down`."""
 def down(s: Settings) -> int:
     """Stop what the pid files name: scheduler side first, then the api-server (running tasks report to it)."""
     alive = running(s)
-    for stage in (("triggerer", "scheduler", "dag-processor"), ("api-server", "fake-odoo")):
+    for stage in (("triggerer", "scheduler", "dag-processor"), ("api-server", "odoo-test-server")):
         stop({name: alive[name] for name in stage if name in alive})
     for path in s.run_dir.glob("*.pid") if s.run_dir.is_dir() else []:
         path.unlink()

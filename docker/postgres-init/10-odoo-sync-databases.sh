@@ -37,7 +37,7 @@ GRANT CONNECT ON DATABASE togrant_source TO togrant_reader;
 \connect togrant_source
 CREATE SCHEMA togrant AUTHORIZATION togrant;
 GRANT USAGE ON SCHEMA togrant TO togrant_reader;
--- Whatever togrant creates later (include/sql/source/schema.sql, other schemas, views) is readable, not writable.
+-- Whatever togrant creates later (odoo_sync/sql/source/schema.sql, other schemas, views) is readable, not writable.
 ALTER DEFAULT PRIVILEGES FOR ROLE togrant GRANT USAGE ON SCHEMAS TO togrant_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE togrant GRANT SELECT ON TABLES TO togrant_reader;
 SQL

@@ -1,11 +1,18 @@
 """Airflow provider metadata: the ``odoo`` connection type and its UI form, the ``odoo://`` asset URIs.
 
-The dashboard page is registered beside it, as the ``airflow.plugins`` entry point (pyproject.toml).
+Shaped like Airflow 3's own providers' ``get_provider_info`` (e.g. apache-airflow-providers-smtp): an
+integration, the hook modules under it, the connection type with its form, asset URIs. No ``versions`` key
+(Airflow 3 reads the version from the distribution's metadata) and no ``plugins`` key: the health page is
+the ``airflow.plugins`` entry point (pyproject.toml), which every component loads; listing it here too would
+load it a second time under ``[core] lazy_discover_providers = False`` ("Plugin 'odoo_health' already
+registered").
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+INTEGRATION = "Odoo"
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -14,8 +21,14 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "togrant-odoo-sync",
         "name": "Odoo (togrant-odoo-sync)",
         "description": "Odoo external API (XML-RPC, and JSON-2 on Odoo 19+) hook used by togrant-odoo-sync.",
-        "versions": ["0.1.0"],
-        "hooks": [{"integration-name": "Odoo", "python-modules": ["odoo_sync.odoo.hook"]}],
+        "integrations": [
+            {
+                "integration-name": INTEGRATION,
+                "external-doc-url": "https://www.odoo.com/documentation/17.0/developer/reference/external_api.html",
+                "tags": ["software"],
+            }
+        ],
+        "hooks": [{"integration-name": INTEGRATION, "python-modules": ["odoo_sync.odoo.hook"]}],
         # Lineage (docs/lineage.md): odoo://<host>/<db>/<model> assets, OpenLineage namespace odoo://<host>/<db>.
         "asset-uris": [
             {
@@ -29,7 +42,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "connection-type": "odoo",
                 "hook-class-name": "odoo_sync.odoo.hook.OdooHook",
-                "hook-name": "Odoo",
+                "hook-name": INTEGRATION,
                 "ui-field-behaviour": {
                     "hidden-fields": ["port", "extra"],
                     "relabeling": {

@@ -2,7 +2,7 @@
 
 One ``SourceChangeTrigger`` per event-driven tenant runs in the triggerer (an ``AssetWatcher`` on the tenant's
 asset, see ``dag_factory``). The triggers of one source share one poll (Airflow 3.3's shared streams): every
-``probe_seconds`` one query (``include/sql/source/change_markers.sql``) reads every tenant's change marker, and
+``probe_seconds`` one query (``odoo_sync/sql/source/change_markers.sql``) reads every tenant's change marker, and
 each trigger fires when its own tenant's marker differs from the last it saw. The first marker a trigger sees
 fires too (a triggerer that just started cannot know what changed while it was away); the run's gate
 (``odoo_sync.sync.changes``) makes such a run free when nothing did.

@@ -1,5 +1,5 @@
-"""The *Odoo integration health* page as an Airflow plugin, registered by the provider entry point
-(``odoo_sync.airflow.provider``): installing the package brings the page; no file in the deployment's plugins folder."""
+"""The *Odoo integration health* page as an Airflow plugin, registered by the package's ``airflow.plugins`` entry
+point (pyproject.toml): installing the package brings the page; no file in the deployment's plugins folder."""
 
 from __future__ import annotations
 

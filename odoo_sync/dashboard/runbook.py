@@ -1,16 +1,19 @@
-"""Serve docs/integration-health.md as the runbook the alert mails link to (GitHub-style heading anchors)."""
+"""Serve the runbook (odoo_sync/runbook/integration-health.md, shipped in the package) that the alert mails link to.
+
+Headings get GitHub-style anchors, so the same links work on GitHub and on the health page.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from markdown_it import MarkdownIt
 
-from odoo_sync.paths import DOCS_DIR
+from odoo_sync.paths import RUNBOOK_FILE
 
-DOC = DOCS_DIR / "integration-health.md"
+DOC = RUNBOOK_FILE
 
 
 def slug(heading: str) -> str:
@@ -20,7 +23,7 @@ def slug(heading: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def render(path: Path = DOC) -> str:
+def render(path: Traversable = DOC) -> str:
     """The chapter as a standalone HTML page; raw HTML in the markdown is escaped, not rendered."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = md.parse(path.read_text())

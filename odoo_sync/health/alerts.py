@@ -6,18 +6,17 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from odoo_sync.errors import ErrorClass
 from odoo_sync.health.settings import HealthSettings
-from odoo_sync.paths import INCLUDE_DIR
 from odoo_sync.store.health import Health, Ping
 from odoo_sync.store.incidents import Incident
 
 log = logging.getLogger(__name__)
 
 UNREACHABLE_CHAPTER = ("connection-timeout-http-odoo-down-or-unreachable", "Odoo down or unreachable")
-# error class -> (anchor of its chapter in docs/integration-health.md, title); classes not here (server,
+# error class -> (anchor of its chapter in odoo_sync/runbook/integration-health.md, title); classes not here (server,
 # validation, setup, refused, unexpected) get DEFAULT_CHAPTER. A test checks the anchors.
 RUNBOOK: dict[ErrorClass, tuple[str, str]] = {
     ErrorClass.AUTH: ("auth-wrong-login-password-or-api-key", "wrong login, password or API key"),
@@ -41,11 +40,12 @@ class Mail:
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(INCLUDE_DIR / "email"), autoescape=select_autoescape(default=True))
+    # The templates ship inside the package (odoo_sync/health/mail/), found wherever it is installed.
+    return Environment(loader=PackageLoader("odoo_sync.health", "mail"), autoescape=select_autoescape(default=True))
 
 
 def render(template: str, **values: object) -> str:
-    """An escaped mail body from include/email/<template>."""
+    """An escaped mail body from odoo_sync/health/mail/<template>."""
     return _env().get_template(template).render(**values)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from odoo_sync.paths import tenants_file
+from odoo_sync import paths
 
 ENV_PREFIX = "ODOO_SYNC_HEALTH_"
 NOTIFIER_KINDS = ("smtp", "webhook", "slack", "class")  # see odoo_sync.health.notify
@@ -68,7 +68,7 @@ class HealthSettings:
 def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> HealthSettings:
     """Defaults, then the tenants file's optional `health:` section, then ODOO_SYNC_HEALTH_* variables."""
     env = os.environ if env is None else env
-    values: dict[str, Any] = dict(_yaml_section(path or tenants_file()))
+    values: dict[str, Any] = dict(_yaml_section(path or paths.tenants_file()))
     for f in fields(HealthSettings):
         raw = env.get(ENV_PREFIX + f.name.upper())
         if raw is not None and raw.strip() != "":
@@ -82,11 +82,6 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         kinds = ", ".join(NOTIFIER_KINDS)
         raise ValueError(f"unknown notifier(s) {', '.join(bad)}; use {kinds} (e.g. webhook:<conn_id>)")
     return settings
-
-
-def settings_from(data: Mapping[str, Any]) -> HealthSettings:
-    """Settings from a plain mapping (e.g. the Deadline callback's JSON kwargs)."""
-    return HealthSettings(**{name: _coerce(name, value) for name, value in data.items() if name in _NAMES})
 
 
 _NAMES = {f.name for f in fields(HealthSettings)}

@@ -49,7 +49,7 @@ def odoo_call(context: Any, endpoint: OdooEndpoint, model: str | None, method: s
 
 
 def source_read(conn: psycopg.Connection, query_name: str) -> None:
-    """Report the relations ``include/sql/source/<query_name>.sql`` reads as inputs."""
+    """Report the relations ``odoo_sync/sql/source/<query_name>.sql`` reads as inputs."""
     try:
         if (collector := _collector()) is None:
             return

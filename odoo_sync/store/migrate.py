@@ -1,10 +1,10 @@
-"""Apply include/sql/migrations/*.sql once each, in order, under an advisory lock."""
+"""Apply the package's migrations (odoo_sync/sql/migrations/*.sql) once each, in order, under an advisory lock."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import psycopg
 
@@ -17,26 +17,31 @@ _LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two
 
 
 class MigrationsMissing(OdooPermanentError):
-    """The migrations folder is missing or holds no SQL: an install without its SQL, never "up to date"."""
+    """The migrations folder is absent or empty: a broken install, never "up to date" (a task fails, no retry)."""
 
     error_class = ErrorClass.CONFIG
 
 
-def migration_files(directory: Path) -> list[Path]:
-    """The folder's ``*.sql`` in file-name order; an error naming the folder when there are none."""
-    files = sorted(directory.glob("*.sql")) if directory.is_dir() else []
-    if not files:
+def available(directory: Traversable = MIGRATIONS_DIR) -> list[Traversable]:
+    """Every migration shipped, in file-name order; raises MigrationsMissing when there is none."""
+    found = [p for p in directory.iterdir() if p.name.endswith(".sql")] if directory.is_dir() else []
+    if not found:
         state = "holds no *.sql file" if directory.is_dir() else "does not exist"
         raise MigrationsMissing(
-            f"odoo_sync migrations folder {directory} {state}: the install is incomplete (set "
-            "ODOO_SYNC_INCLUDE_DIR to the folder holding sql/migrations, or install from the repository)"
+            f"no migrations in {directory}: the folder {state}; the odoo_sync package is installed without "
+            "its SQL files (reinstall it from a wheel built with `python -m build`)"
         )
-    return files
+    return sorted(found, key=lambda p: p.name)
 
 
-def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Path]:
+def version_of(migration: Traversable) -> str:
+    """``001_sync_log_and_ledger.sql`` -> ``001_sync_log_and_ledger`` (the row in schema_migrations)."""
+    return migration.name.removesuffix(".sql")
+
+
+def pending(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -> list[Traversable]:
     """Migrations not yet applied, in file-name order."""
-    files = migration_files(directory)
+    migrations = available(directory)
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('odoo_sync.schema_migrations') IS NOT NULL")
         row = cur.fetchone()
@@ -44,10 +49,10 @@ def pending(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
         if row and row[0]:
             cur.execute("SELECT version FROM odoo_sync.schema_migrations")
             applied = {r[0] for r in cur.fetchall()}
-    return [p for p in files if p.stem not in applied]
+    return [p for p in migrations if version_of(p) not in applied]
 
 
-def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def migrate(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -> list[str]:
     """Apply what is missing; each file and its bookkeeping row commit together. Returns applied names."""
     applied: list[str] = []
     with conn.transaction(), conn.cursor() as cur:
@@ -58,9 +63,9 @@ def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
             " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         for path in pending(conn, directory):
-            cur.execute(path.read_text())  # trusted files from the repository
-            cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (path.stem,))
-            applied.append(path.stem)
+            cur.execute(path.read_text())  # trusted files shipped inside the package
+            cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (version_of(path),))
+            applied.append(version_of(path))
     for name in applied:
         log.info("Applied migration %s", name)
     return applied
@@ -72,9 +77,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dsn", help="libpq connection string instead of an Airflow connection")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        shipped = len(available(MIGRATIONS_DIR))
+    except MigrationsMissing as exc:
+        raise SystemExit(f"odoo_sync schema NOT migrated: {exc}") from None
     with psycopg.connect(args.dsn or db.conninfo_for(args.conn_id)) as conn:
-        done = migrate(conn)
-    print(f"odoo_sync schema up to date ({len(done)} migration(s) applied)")
+        done = migrate(conn, MIGRATIONS_DIR)
+    print(f"odoo_sync schema up to date: {shipped} migration(s) shipped, {len(done)} applied now")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Has the source changed since the last successful sync? The gate that makes a quiet run nearly free.
 
-The source's *change marker* per tenant (``include/sql/source/change_markers.sql``: row count, latest
+The source's *change marker* per tenant (``odoo_sync/sql/source/change_markers.sql``: row count, latest
 ``updated_at`` and the sum of the stamps over every table the sync reads) is what the triggerer's watcher
 probes for the whole fleet, and what a run's first task reads for its tenant. A run whose marker equals the one
 its tenant last synced, with no reconciliation due and no rejected row to retry, has nothing to send: it skips

@@ -1,4 +1,4 @@
-"""Read the grant platform's rows (read-only) with the SQL files in include/sql/source/.
+"""Read the grant platform's rows (read-only) with the SQL files in odoo_sync/sql/source/.
 
 Every read ends its transaction before returning (or before yielding a page): no transaction on the platform's
 database stays open while the sync talks to Odoo, so a hot standby's query cancellation, an
@@ -26,7 +26,7 @@ _MINUS_INFINITY = "-infinity"  # an open window's bound, as PostgreSQL spells it
 
 @cache
 def query(name: str) -> str:
-    """The text of include/sql/source/<name>.sql (trusted, parameterised)."""
+    """The text of odoo_sync/sql/source/<name>.sql (trusted, parameterised)."""
     return (SOURCE_SQL_DIR / f"{name}.sql").read_text()
 
 

@@ -37,7 +37,7 @@ def world(airflow_db: None, db: psycopg.Connection, pg_database: str, tmp_path: 
     """Tenant acme: the demo seed as its source, a test Odoo as its Odoo."""
     tenants = tmp_path / "tenants.yaml"
     tenants.write_text("tenants:\n  - tenant_id: acme\n    display_name: ACME\n    calls_per_second: 1000\n")
-    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     db.execute((REPO / "include/demo/seed.sql").read_text())
     db.commit()
     set_airflow_conn(

@@ -81,7 +81,7 @@ def test_up_serves_the_demo_dag_and_down_stops_exactly_what_it_started(local_env
     assert not dags["odoo_sync__acme"]["is_paused"] and "odoo_health" in dags
 
     pids = {p.stem: [int(v) for v in p.read_text().split()] for p in (home / "run").glob("*.pid")}
-    assert set(pids) == {*COMPONENTS, "fake-odoo"}
+    assert set(pids) == {*COMPONENTS, "odoo-test-server"}
     again = script(local_env, "up")
     assert "Already running" in again.stdout and {p.stem for p in (home / "run").glob("*.pid")} == set(pids)
 

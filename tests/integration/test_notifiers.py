@@ -18,7 +18,7 @@ from airflow.sdk import BaseNotifier
 
 from odoo_sync.drift import alerting
 from odoo_sync.health import monitor, notify
-from odoo_sync.health.deadline import _as_kwargs, notify_health_run_overdue
+from odoo_sync.health.deadline import notify_health_run_overdue
 from odoo_sync.health.pinger import PingResult
 from odoo_sync.health.settings import HealthSettings
 from odoo_sync.store import health as health_store
@@ -133,10 +133,18 @@ def test_persistent_drift_through_the_webhook_only(db: psycopg.Connection, webho
     assert webhook.posts[0][1]["subject"] == "[odoo-sync] DRIFT acme: 1 record(s) deleted in Odoo"
 
 
-def test_the_stalled_monitor_notice_goes_through_every_channel(smtp_sink: Sink, webhook: Hook) -> None:
-    result = asyncio.run(notify_health_run_overdue(_as_kwargs(SETTINGS), {"dag_run": {"run_id": "scheduled__x"}}))
+def test_the_stalled_monitor_notice_goes_through_every_channel(
+    smtp_sink: Sink, webhook: Hook, tenants_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the triggerer has when the callback runs (the DAG's parse saw none of it).
+    monkeypatch.setenv("ODOO_SYNC_HEALTH_ON_CALL", ",".join(SETTINGS.on_call))
+    monkeypatch.setenv("ODOO_SYNC_HEALTH_NOTIFIERS", ",".join(SETTINGS.notifiers))
+    frozen_by_release_0_1 = {"settings": {"on_call": ["stale@togrant.test"], "notifiers": ["smtp"]}}
+    context = {"dag_run": {"run_id": "scheduled__x"}}
+    result = asyncio.run(notify_health_run_overdue(context=context, **frozen_by_release_0_1))
     assert result.startswith("sent through smtp, webhook:oncall_webhook")
     assert webhook.kinds() == ["health_overdue"] and len(smtp_sink.messages) == 1
+    assert smtp_sink.messages[0]["X-Rcpt"] == "oncall@togrant.test"
 
 
 def test_one_channel_down_does_not_stop_the_others_and_all_down_raises(smtp_sink: Sink, webhook: Hook) -> None:

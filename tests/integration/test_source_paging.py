@@ -27,7 +27,7 @@ PAUSE_S = 0.8  # "a chunk on its way to Odoo": longer than the timeout
 @pytest.fixture
 def lines(db: psycopg.Connection) -> psycopg.Connection:
     """23 lines of one tenant, three of them sharing one updated_at (the key's tie-break on id)."""
-    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     db.execute("DELETE FROM togrant.spending_lines WHERE tenant_id = %s", (TENANT,))
     stamps = [T0 + timedelta(minutes=i) for i in range(20)] + [T0 + timedelta(minutes=5)] * 3
     for n, ts in enumerate(stamps):

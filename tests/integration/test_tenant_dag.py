@@ -43,7 +43,7 @@ def tenant_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def source(db: psycopg.Connection, pg_database: str) -> psycopg.Connection:
     """The demo seed in schema togrant of the run's database, plus five bad rows and one in many scripts."""
-    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     db.execute((REPO / "include/demo/seed.sql").read_text())
     for row in [*BAD_ROWS, UNICODE]:
         db.execute(

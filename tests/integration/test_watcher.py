@@ -26,7 +26,7 @@ QUIET = 1.5  # seconds with no event expected (several probes)
 
 @pytest.fixture
 def source(db: psycopg.Connection, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     db.execute("TRUNCATE togrant.projects, togrant.budget_categories, togrant.budget_lines, togrant.spending_lines")
     db.execute((REPO / "include/demo/seed.sql").read_text())
     db.commit()

@@ -19,7 +19,7 @@ CATEGORIES = (("HR", "Human resources"), ("TRV", "Travel"), ("EQP", "Equipment")
 
 
 def create_schema(conn: psycopg.Connection) -> None:
-    conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+    conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     conn.commit()
 
 

@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.reliability
 SQL_CALLS = {"execute", "executemany", "copy", "stream"}
-TRUSTED_LOADERS = {"query", "read_text"}  # include/sql/*.sql files shipped with the package
+TRUSTED_LOADERS = {"query", "read_text"}  # odoo_sync/sql/*.sql files shipped inside the package
 COMPOSABLES = {"SQL", "Identifier", "Literal", "Placeholder", "Composed"}
 
 

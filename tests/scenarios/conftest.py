@@ -125,7 +125,7 @@ def source(live_airflow: LiveAirflow, data_db: str) -> Iterator[psycopg.Connecti
         admin.execute(f'DROP DATABASE IF EXISTS "{data_db}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{data_db}"')
     with psycopg.connect(dsn(data_db)) as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         conn.execute((REPO / "include/demo/seed.sql").read_text())
         conn.commit()
         yield conn

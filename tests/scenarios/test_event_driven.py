@@ -39,7 +39,7 @@ def data_db() -> Iterator[str]:
     with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(dsn(name)) as conn:
-        conn.execute((REPO / "include/sql/source/schema.sql").read_text())
+        conn.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
         conn.execute((REPO / "include/demo/seed.sql").read_text())
         conn.commit()
     yield name

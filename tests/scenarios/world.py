@@ -220,7 +220,7 @@ def _diff(expected: dict[str, Any], actual: dict[str, Any]) -> str:
 
 def seed_source(db: psycopg.Connection, pg_database: str) -> None:
     """The demo tenant's rows (2 projects, 4 categories, 12 budget lines, 320 lines) in schema togrant."""
-    db.execute((REPO / "include/sql/source/schema.sql").read_text())
+    db.execute((REPO / "odoo_sync/sql/source/schema.sql").read_text())
     db.execute((REPO / "include/demo/seed.sql").read_text())
     db.commit()
     set_airflow_conn(

@@ -141,6 +141,20 @@ def bind_mounts(service: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return mounts
 
 
+def host_path(service: dict[str, Any], container_path: str) -> Path:
+    """The repository file a container path of ``service`` is bind-mounted from."""
+    for target, (source, _mode) in bind_mounts(service).items():
+        if container_path.startswith(target.rstrip("/") + "/"):
+            return REPO / source / container_path.removeprefix(target.rstrip("/") + "/")
+    raise AssertionError(f"{container_path} is not bind-mounted from the repository")
+
+
+def seed_files(service: dict[str, Any]) -> list[Path]:
+    """The files the demo seed's psql runs (its ``-f`` arguments), on the host."""
+    command = service["command"]
+    return [host_path(service, command[i + 1]) for i, part in enumerate(command) if part == "-f"]
+
+
 def container_ports(service: dict[str, Any]) -> set[int]:
     published = set()
     for entry in service.get("ports", []):
@@ -244,16 +258,17 @@ def test_airflow_settings(services: dict[str, dict[str, Any]]) -> None:
             "/execution/",
         )
         mounts = bind_mounts(services[name])
-        assert env["ODOO_SYNC_INCLUDE_DIR"] == f"{PROJECT_IN_IMAGE}/include"
-        assert env["ODOO_SYNC_INCLUDE_DIR"] in mounts
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] in mounts
+        # Every component finds the tenants file the same way: include/ beside the DAG folder (odoo_sync.paths).
+        include = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]).parent / "include"
+        assert mounts[include.as_posix()][0] == "./include" and "ODOO_SYNC_INCLUDE_DIR" not in env
 
 
 def test_project_folders_are_mounted_from_the_repository(services: dict[str, dict[str, Any]]) -> None:
     expected = {
         "/opt/airflow/dags": "./dags",
         "/opt/airflow/plugins": "./plugins",
-        f"{PROJECT_IN_IMAGE}/include": "./include",
+        "/opt/airflow/include": "./include",
         "/opt/airflow/logs": "./logs",
         "/opt/airflow/config": "./config",
     }
@@ -465,11 +480,9 @@ def test_demo_seed_loads_files_that_exist(services: dict[str, dict[str, Any]]) -
     seed = services["togrant-demo-seed"]
     assert seed["profiles"] == ["demo"]
     assert environment(seed)["PGDATABASE"] == "togrant_source"
-    mounts = bind_mounts(seed)
-    files = [part for part in seed["command"] if part.startswith("/include/")]
-    assert files
-    for path in files:
-        assert (REPO / mounts["/include"][0] / path.removeprefix("/include/")).is_file(), path
+    files = seed_files(seed)
+    assert [f.name for f in files] == ["schema.sql", "seed.sql"]
+    assert all(f.is_file() for f in files), files
 
 
 # --- Dockerfile and .dockerignore ---------------------------------------------------------------------------
@@ -503,7 +516,7 @@ def test_dockerfile_extends_the_airflow_image_the_project_pins() -> None:
     assert match["python"] + ".0" in SpecifierSet(requires_python[1])
 
 
-def test_dockerfile_installs_the_project_editable_with_the_constraints_as_airflow() -> None:
+def test_dockerfile_installs_the_project_as_a_package_with_the_constraints_as_airflow() -> None:
     instructions = dockerfile_instructions()
     user = "airflow"  # the base image's default
     installs = []
@@ -515,9 +528,13 @@ def test_dockerfile_installs_the_project_editable_with_the_constraints_as_airflo
             assert "--no-cache-dir" in rest and "-c constraints.txt" in rest
             installs.append(rest)
     final = installs[-1]
-    assert "-r requirements.txt" in final and f"-e {PROJECT_IN_IMAGE}" in final
+    # Built into a wheel and installed like any provider (not editable): the package carries its own files.
+    assert "-r requirements.txt" in final and final.endswith(f" {PROJECT_IN_IMAGE}") and " -e " not in final
     copies = [rest for keyword, rest in instructions if keyword == "COPY"]
     assert any(re.fullmatch(rf"(--chown=\S+ )?\. {PROJECT_IN_IMAGE}/?", rest) for rest in copies)
+    # The image alone is a deployment: the DAG files, and the tenants file beside their folder.
+    assert any(re.fullmatch(r"(--chown=\S+ )?dags /opt/airflow/dags/?", rest) for rest in copies)
+    assert any(rest.endswith("include/tenants.yaml /opt/airflow/include/tenants.yaml") for rest in copies)
     for needed in ("requirements.txt", "constraints.txt", "pyproject.toml"):
         assert (REPO / needed).is_file()
 
@@ -571,11 +588,12 @@ def test_dockerignore_keeps_local_state_out_and_the_project_in() -> None:
         "constraints.txt",
         "odoo_sync/__init__.py",
         "odoo_sync/store/migrate.py",
-        "include/sql/migrations/001_sync_log_and_ledger.sql",
+        "odoo_sync/sql/migrations/001_sync_log_and_ledger.sql",
+        "include/tenants.yaml",
         "docker/airflow-init.sh",
     ]
     if readme:
-        needed.append(readme[1])  # setuptools refuses to build without it
+        needed.append(readme[1])  # the build refuses to run without it
     for kept in needed:
         assert not dockerignored(kept), kept
 
@@ -732,11 +750,7 @@ def test_postgres_init_script_on_a_real_server(
 
     # The owner loads the source schema and the demo tenant: what the compose `demo` profile runs.
     seed = services["togrant-demo-seed"]
-    files = [
-        str(REPO / bind_mounts(seed)["/include"][0] / part.removeprefix("/include/"))
-        for part in seed["command"]
-        if part.startswith("/include/")
-    ]
+    files = [str(path) for path in seed_files(seed)]
     seed_env = {
         **env,
         "PGUSER": "togrant",

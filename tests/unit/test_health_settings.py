@@ -39,12 +39,16 @@ def test_yaml_section_then_environment(tmp_path: Path) -> None:
     )
 
 
-def test_settings_survive_the_deadline_callbacks_json_kwargs() -> None:
-    from odoo_sync.health.deadline import _as_kwargs
-    from odoo_sync.health.settings import settings_from
+def test_the_serialized_deadline_carries_its_budget_and_not_the_on_call_list() -> None:
+    """Who is paged is read when the callback runs on the triggerer, not frozen by the DAG processor."""
+    from airflow.serialization.serialized_objects import BaseSerialization
+
+    from odoo_sync.health.deadline import health_deadline
 
     settings = HealthSettings(on_call=("a@x.test",), run_budget_minutes=2.5)
-    assert settings_from(json.loads(json.dumps(_as_kwargs(settings)))) == settings
+    serialized = json.dumps(BaseSerialization.serialize(health_deadline(settings)), default=str)
+    assert '"__data__": 150.0' in serialized  # the run budget, in seconds
+    assert "a@x.test" not in serialized and '"kwargs": {}' in serialized
 
 
 def test_an_unknown_setting_is_an_error(tmp_path: Path) -> None:

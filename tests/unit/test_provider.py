@@ -50,3 +50,35 @@ def test_the_dashboard_plugin_comes_with_the_package() -> None:
     assert OdooHealthPlugin.name == "odoo_health"
     view = OdooHealthPlugin.external_views[0]
     assert not view["href"].startswith("/")  # resolved against the UI's <base href>: works under a URL prefix
+
+
+def test_the_provider_info_is_valid_for_airflow_3_and_versioned_by_the_distribution() -> None:
+    """Airflow's own schema for get_provider_info; the version comes from the package, as for Airflow's providers."""
+    import json
+    from importlib.metadata import version
+    from importlib.resources import files
+
+    import jsonschema
+
+    import odoo_sync
+    from odoo_sync.airflow.provider import get_provider_info
+
+    info = get_provider_info()
+    jsonschema.validate(info, json.loads(files("airflow").joinpath("provider_info.schema.json").read_text()))
+    assert "versions" not in info and "plugins" not in info  # see provider.py's docstring
+    assert version(info["package-name"]) == odoo_sync.__version__
+    assert manager().providers[info["package-name"]].version == odoo_sync.__version__
+
+
+def test_the_page_is_registered_once_even_when_providers_are_loaded_eagerly(monkeypatch) -> None:
+    """The "already registered" warning came from a second registration; neither path may add one."""
+    from airflow import plugins_manager, settings
+
+    monkeypatch.setattr(settings, "LAZY_LOAD_PROVIDERS", False)
+    plugins_manager._get_plugins.cache_clear()
+    try:
+        plugins, errors = plugins_manager._get_plugins()
+    finally:
+        plugins_manager._get_plugins.cache_clear()
+    assert [p.name for p in plugins].count("odoo_health") == 1
+    assert not [message for message in errors.values() if "odoo_health" in message], errors
