@@ -7,64 +7,106 @@ timed on the Odoo a bench runs against (plain xmlrpc.client; records tagged, rem
 - ``write via parent``: one ``write`` on the lines' analytic account with one update command per line
   (``line_ids: [(1, id, vals), ...]``), which relies on the ORM for lines the relation does not list;
 - ``load``: Odoo's import API updating by database id (``['.id', 'amount', 'name']``), all rows or none, per-row
-  messages: what the writer uses when values differ per line (2,000 rows a call).
+  messages (2,000 rows a call);
+- ``web_save_multi`` (Odoo 19+): one call, each record written with its own values.
+The writer takes, per server, the fastest of these that is correct (``OdooHook.per_record_method``).
 Ids stay stable in every way (unlink + create is not an option: Odoo ids are the records' identity).
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from bench.odoo import RawOdoo, Target
-from odoo_sync.odoo.models import ACCOUNT, LINE, PLAN
+from bench.odoo import RawOdoo, Target, real_odoo_configured, start
+from odoo_sync.odoo.models import ACCOUNT, LINE
 
 
 def measure(target: Target, batch: int = 2000, single: int = 200) -> dict[str, Any]:
-    """Per-line milliseconds of each way, on ``batch`` lines (``single`` for one call per line)."""
+    """Per-line milliseconds of each way, on ``batch`` lines of one project account (``single`` for one call
+    per line); each way writes a new amount and description per line, read back and checked."""
     odoo = RawOdoo(target)
     odoo.login()
     tag = f"wm{uuid.uuid4().hex[:6]}"
-    plan_id = odoo.call(PLAN, "search", [("parent_id", "=", False)], limit=1)[0]
+    plan_id = int(odoo.call("ir.config_parameter", "get_param", "analytic.project_plan") or 0)
     account = int(odoo.call(ACCOUNT, "create", {"name": tag, "code": tag, "plan_id": plan_id}))
+    version = odoo.version()
+    major = int(str(version.get("server_version_info", [0])[0]))
     ids: list[int] = []
+    out: dict[str, Any] = {"server": version.get("server_version"), "lines": batch}
     try:
         vals = [{"name": f"{tag} {i}", "amount": -1.0 - i, "account_id": account} for i in range(batch)]
         started = time.perf_counter()
         ids = odoo.call(LINE, "create", vals)
-        create_ms = (time.perf_counter() - started) * 1000 / batch
-        started = time.perf_counter()
-        for i, line_id in enumerate(ids[:single]):
-            odoo.call(LINE, "write", [line_id], {"amount": -2.0 - i})
-        per_record_ms = (time.perf_counter() - started) * 1000 / single
-        started = time.perf_counter()
-        odoo.call(LINE, "write", ids, {"name": f"{tag} shared"})
-        shared_ms = (time.perf_counter() - started) * 1000 / batch
-        commands = [(1, line_id, {"amount": -3.0 - i}) for i, line_id in enumerate(ids)]
-        started = time.perf_counter()
-        odoo.call(ACCOUNT, "write", [account], {"line_ids": commands})
-        parent_ms = (time.perf_counter() - started) * 1000 / batch
-        amounts = {r["id"]: r["amount"] for r in odoo.call(LINE, "read", ids, ["amount"])}
-        parent_ok = all(amounts[line_id] == -3.0 - i for i, line_id in enumerate(ids))
-        rows = [[str(line_id), -4.0 - i, f"{tag} load {i}"] for i, line_id in enumerate(ids)]
-        started = time.perf_counter()
-        answer = odoo.call(LINE, "load", [".id", "amount", "name"], rows)
-        load_ms = (time.perf_counter() - started) * 1000 / batch
-        amounts = {r["id"]: r["amount"] for r in odoo.call(LINE, "read", ids, ["amount"])}
-        load_ok = bool(answer.get("ids")) and all(amounts[line_id] == -4.0 - i for i, line_id in enumerate(ids))
+        out["create_ms_per_line"] = (time.perf_counter() - started) * 1000 / batch
+        ways = _ways(odoo, account, ids, tag, single, major)
+        for n, (name, (send, count, per_line)) in enumerate(ways.items()):
+            amount = -10_000.0 * (n + 1)
+            started = time.perf_counter()
+            send(amount)
+            out[f"{name}_ms_per_line"] = (time.perf_counter() - started) * 1000 / count
+            amounts = {r["id"]: r["amount"] for r in odoo.call(LINE, "read", ids[:count], ["amount"])}
+            wanted = [amount - i if per_line else amount for i in range(count)]
+            out[f"{name}_checked"] = [amounts[line_id] for line_id in ids[:count]] == wanted
+        for name in ways:
+            out[f"{name}_over_create"] = round(out[f"{name}_ms_per_line"] / out["create_ms_per_line"], 2)
     finally:
         alive = odoo.call(LINE, "search", [("id", "in", ids)]) if ids else []
         if alive:
             odoo.call(LINE, "unlink", alive)
         odoo.call(ACCOUNT, "unlink", [account])
-    return {
-        "lines": batch,
-        "create_ms_per_line": create_ms,
-        "write_per_record_ms_per_line": per_record_ms,
-        "write_shared_values_ms_per_line": shared_ms,
-        "write_via_parent_ms_per_line": parent_ms,
-        "write_via_parent_values_checked": parent_ok,
-        "load_ms_per_line": load_ms,
-        "load_values_checked": load_ok,
+    return out
+
+
+Send = Callable[[float], Any]
+Way = tuple[Send, int, bool]  # how to send, the lines it writes, whether each line gets its own values
+
+
+def _ways(odoo: RawOdoo, account: int, ids: list[int], tag: str, single: int, major: int) -> dict[str, Way]:
+    """Each way of writing ``amount - i`` to line i (or ``amount`` to all, for shared values)."""
+
+    def per_record(amount: float) -> None:
+        for i, line_id in enumerate(ids[:single]):
+            odoo.call(LINE, "write", [line_id], {"amount": amount - i, "name": f"{tag} w {i}"})
+
+    def through_account(amount: float) -> None:
+        commands = [(1, line_id, {"amount": amount - i, "name": f"{tag} a {i}"}) for i, line_id in enumerate(ids)]
+        odoo.call(ACCOUNT, "write", [account], {"line_ids": commands})
+
+    def load(amount: float) -> None:
+        rows = [[str(line_id), amount - i, f"{tag} l {i}"] for i, line_id in enumerate(ids)]
+        answer = odoo.call(LINE, "load", [".id", "amount", "name"], rows)
+        assert answer.get("ids"), answer.get("messages")
+
+    def web_save_multi(amount: float) -> None:
+        vals = [{"amount": amount - i, "name": f"{tag} m {i}"} for i in range(len(ids))]
+        odoo.call(LINE, "web_save_multi", ids, vals, {})
+
+    def shared(amount: float) -> None:
+        odoo.call(LINE, "write", ids, {"amount": amount, "name": f"{tag} shared"})
+
+    ways: dict[str, Way] = {
+        "write_per_record": (per_record, single, True),
+        "through_account": (through_account, len(ids), True),
+        "load": (load, len(ids), True),
     }
+    if major >= 19:
+        ways["web_save_multi"] = (web_save_multi, len(ids), True)
+    ways["write_shared_values"] = (shared, len(ids), False)
+    return ways
+
+
+def main() -> None:
+    """``python -m bench.write_methods``: the ways on the Odoo named by ODOO_TEST_* (or the test server)."""
+    target = start("real" if real_odoo_configured() else "fake")
+    try:
+        print(json.dumps(measure(target), indent=2))
+    finally:
+        target.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ from odoo_test_server.store import Store
 
 LOG = logging.getLogger("odoo.models")
 PRIVATE = re.compile(r"^(_.*|init)$")
-MULTI = frozenset({"read", "write", "unlink", "check_access_rule"})
+MULTI = frozenset({"read", "write", "unlink", "check_access_rule", "web_save_multi"})
 OPERATIONS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
 
@@ -217,6 +217,17 @@ class BaseModel:
         self._store.write(self._name, _ids(ids), vals, self.env.uid, self.env.fail_record)
         return True
 
+    def web_save_multi(self, ids: Any, vals_list: Any, specification: Any) -> list[dict[str, Any]]:
+        """Odoo 19's web/models/models.py: each record written with its own values, in one transaction."""
+        self._check("write")
+        records = _ids(ids)
+        if len(records) != len(vals_list):
+            raise ValueError("Each record must have a corresponding vals entry.")
+        self._store.write_each(self._name, records, list(vals_list), self.env.uid, self.env.fail_record)
+        if specification:
+            raise NotImplementedError("odoo_test_server: web_save_multi answers ids only (specification {})")
+        return [{"id": rid} for rid in records]
+
     def unlink(self, ids: Any) -> bool:
         self._check("unlink")
         if _ids(ids):
@@ -266,7 +277,7 @@ def _check_method(version: int, model: str, method: str, known: bool) -> None:
 
 def _public(version: int, recs: BaseModel, method: str) -> bool:
     if method in PUBLIC and hasattr(recs, method):
-        return method != "formatted_read_group" or version >= 19
+        return method not in ("formatted_read_group", "web_save_multi") or version >= 19
     return False
 
 

@@ -143,6 +143,10 @@ def _records_in(method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> int |
     first = args[0] if args else kw.get("vals_list") if method == "create" else None
     if method == "create":
         return 1 if isinstance(first, dict) else len(first) if isinstance(first, list) else None
+    vals = args[1] if method == "write" and len(args) > 1 else kw.get("vals")
+    commands = [v for v in vals.values() if isinstance(v, list)] if isinstance(vals, dict) else []
+    if commands:  # an account's lines written by UPDATE commands: the lines are the records
+        return sum(len(c) for c in commands)
     if method in orm.MULTI:
         if isinstance(first, int) and not isinstance(first, bool):
             return 1

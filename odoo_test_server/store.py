@@ -200,6 +200,37 @@ class Store:
 
     # -- write -------------------------------------------------------------------------------------------
     def write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None = None) -> None:
+        """Odoo's write: every record checked first, then all written (a one2many's UPDATE commands too)."""
+        own, updates = self._split_updates(model, vals)
+        self._write_staged([(model, ids, own), *updates], uid, fail)
+
+    def write_each(self, model: str, ids: list[int], vals_list: list[Any], uid: int, fail: FailHook | None) -> None:
+        """One write per record with its own values, all or nothing (web_save_multi)."""
+        self._write_staged([(model, [rid], vals) for rid, vals in zip(ids, vals_list, strict=True)], uid, fail)
+
+    def _write_staged(self, writes: list[tuple[str, list[int], Any]], uid: int, fail: FailHook | None) -> None:
+        staged = [(m, rids, self._stage_write(m, rids, v, uid, fail)) for m, rids, v in writes]
+        for m, rids, changes in staged:
+            self.apply_write(m, rids, changes, uid)
+            analytic.after_write(self, m, rids, changes)
+
+    def _split_updates(self, model: str, vals: Any) -> tuple[dict[str, Any], list[tuple[str, list[int], Any]]]:
+        """The record's own values, and the ``(1, id, vals)`` commands of its one2many fields as writes on the
+        comodel (fields.One2many.write_real: ``comodel.browse(id).write(vals)``, whoever the record's parent)."""
+        fields, own, updates = self.fields(model), {}, []
+        for key, value in vals.items():
+            field = fields.get(key)
+            if field is None or field.type != "one2many" or not value:
+                own[key] = value
+                continue
+            for command in value:
+                if not (isinstance(command, (list, tuple)) and len(command) == 3 and command[0] == 1):
+                    raise NotImplementedError(f"fake_odoo: only (1, id, vals) commands on {model}.{key}")
+                updates.append((str(field.relation), [int(command[1])], command[2]))
+        return own, updates
+
+    def _stage_write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None) -> Record:
+        """The checked changes of a write, not applied yet."""
         mdef, fields, managed = self.models[model], self.fields(model), self.managed(model)
         self.check_exist(model, ids, uid)
         changes: Record = {}
@@ -218,8 +249,7 @@ class Store:
         convert.check_foreign_keys(mdef, fields, [changes], self.exists)
         analytic.check_write(self, model, ids, changes)
         _constraints(model, [vals for _ in ids], fail)
-        self.apply_write(model, ids, changes, uid)
-        analytic.after_write(self, model, ids, changes)
+        return changes
 
     def apply_write(self, model: str, ids: Iterable[int], changes: Record, uid: int | None) -> None:
         table = self.tables[model]

@@ -88,7 +88,7 @@ class XmlRpcClient:
         self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any], *, setup: bool = False
     ) -> Any:
         """The one way to reach /object: the write guard sits here too, so no caller can go around it."""
-        guard.check_call(model, method, setup=setup)
+        guard.check_call(model, method, args, setup=setup)
         ep = self.endpoint
         return self._object.execute_kw(ep.db, uid, ep.secret, model, method, none_to_false(args), none_to_false(kwargs))
 

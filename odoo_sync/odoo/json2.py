@@ -36,6 +36,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "write": ("ids", "vals"),
     "unlink": ("ids",),
     "load": ("fields", "data"),
+    "web_save_multi": ("ids", "vals_list", "specification"),
     "check_access_rights": ("operation", "raise_exception"),
     "read_group": ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
     "formatted_read_group": ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
@@ -176,7 +177,7 @@ class Json2Client:
         self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any], *, setup: bool = False
     ) -> Any:
         """Call ``model.method`` after the write guard; ``uid`` is unused: the API key names the user."""
-        guard.check_call(model, method, setup=setup)
+        guard.check_call(model, method, args, setup=setup)
         body = named_args(method, args, kwargs)
         result = self._post(model, method, body)
         if method == "create" and args and isinstance(args[0], dict) and isinstance(result, list) and result:

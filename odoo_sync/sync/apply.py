@@ -14,9 +14,18 @@ from odoo_sync.sync.specs import ANY_ACTIVE, EntitySpec
 from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
 
 
-def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *, adopt: bool = False) -> None:
+def apply(
+    s: Session,
+    spec: EntitySpec,
+    p: Plan,
+    scope: tuple[Any, ...] = (),
+    *,
+    adopt: bool = False,
+    account_column: str | None = None,
+) -> None:
     """Record-only changes first, then creates, writes and removals, each saved once Odoo answered.
 
+    ``account_column`` (lines): the column holding the account whose ``line_ids`` carry per-line writes.
     In a dry run the plan is only collected: no call, nothing saved.
     """
     if s.dry_run is not None:
@@ -29,7 +38,7 @@ def apply(s: Session, spec: EntitySpec, p: Plan, scope: tuple[Any, ...] = (), *,
     counts.skipped += p.unchanged
     s.breaker.check(spec, p.gone)
     reused = _creates(s, spec, p.creates, scope, adopt)
-    _writes(s, spec, [*_still_different(s, spec, reused), *p.writes])
+    _writes(s, spec, [*_still_different(s, spec, reused), *p.writes], account_column)
     _removals(s, spec, p.removals)
 
 
@@ -127,10 +136,10 @@ def _full_write(m: Mutation, unknown: RecordState) -> Mutation:
     return Mutation(key, m.after.but(odoo_id=unknown.odoo_id, writes=unknown.writes + 1), vals, before=unknown)
 
 
-def _writes(s: Session, spec: EntitySpec, writes: Sequence[Mutation]) -> None:
+def _writes(s: Session, spec: EntitySpec, writes: Sequence[Mutation], account_column: str | None = None) -> None:
     if not writes:
         return
-    items = [ChangeItem(m.key, int(m.after.odoo_id or 0), m.vals) for m in writes]
+    items = [ChangeItem(m.key, int(m.after.odoo_id or 0), m.vals, _account(m, account_column)) for m in writes]
     result = s.writer.ensure_written(spec.model, items)
     s.summary.add(spec.entity_type, result, "updated")
     saved = []
@@ -143,6 +152,14 @@ def _writes(s: Session, spec: EntitySpec, writes: Sequence[Mutation]) -> None:
         else:
             saved.append(m.after)
     s.records.save(spec.entity_type, spec.model, saved)
+
+
+def _account(m: Mutation, column: str | None) -> int | None:
+    """The account a line is on once written (its new values first), whose ``line_ids`` can carry the write."""
+    if column is None:
+        return None
+    value = (m.vals or {}).get(column) or (m.after.vals or {}).get(column)
+    return int(value) if isinstance(value, int) and value > 0 else None
 
 
 def _removals(s: Session, spec: EntitySpec, removals: Sequence[Mutation]) -> None:

@@ -141,7 +141,7 @@ class _Lines:
         return plan(SPEC, self.s.tenant.tenant_id, desired, states)
 
     def apply(self, p: Plan) -> None:
-        apply(self.s, SPEC, p, adopt=bool(p.creates) and self.adopt())
+        apply(self.s, SPEC, p, adopt=bool(p.creates) and self.adopt(), account_column=self.targets.project_column)
 
     def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Plan | None:
         """On the read-ahead thread: the chunk's plan, from its own connection (the chunks of one window hold

@@ -126,6 +126,7 @@ def session(
             calls_per_second=tenant.calls_per_second,
             checked_uid=(octx or {}).get("uid"),
             checked_api=(octx or {}).get("api") or None,
+            checked_version=(octx or {}).get("server_version") or None,
             company_id=tenant.company_id,
             client_factory=seams.client_factory,
             clock=seams.clock,
