@@ -372,9 +372,16 @@ class OdooHook(BaseHook):
             return OdooTransientError(
                 message, error_class=error_class, retry_after=failure.retry_after, in_doubt=in_doubt
             )
-        if mutating and error_class in (ErrorClass.VALIDATION, ErrorClass.SERVER):
+        if mutating and error_class in _RECORD_REFUSALS.get(method, _REFUSED_RECORDS):
             return OdooRecordError(message, error_class=error_class)
         return OdooPermanentError(message, error_class=error_class)
+
+
+# Refusals that are the records' (the writer isolates them and goes on), not the tenant's: bad values and
+# constraints; on unlink also access errors, which is how a record rule or a validated timesheet refuses one
+# record (a user without the right to delete at all then has every record refused, one by one).
+_REFUSED_RECORDS = frozenset({ErrorClass.VALIDATION, ErrorClass.SERVER})
+_RECORD_REFUSALS = {"unlink": _REFUSED_RECORDS | {ErrorClass.ACCESS}}
 
 
 def _logged_in(client: OdooClient) -> int:

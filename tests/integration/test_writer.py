@@ -151,7 +151,7 @@ def test_a_record_rule_refusing_one_delete_is_that_records_error(
 
     created = writer.ensure_created(SPEC, lines(8))
     locked = created.ids["acme:line:SL-3:create"]
-    rule = "Due to security restrictions, you are not allowed to delete 'Analytic Line' (account.analytic.line) records."
+    rule = "Due to security restrictions, you are not allowed to delete 'Analytic Line' (account.analytic.line)"
     odoo.fail_unlink = lambda model, record: AccessError(rule) if record["id"] == locked else None
     result = writer.ensure_unlinked(LINE, removals(created.ids))
     assert (result.changed, list(result.errors)) == (7, ["acme:line:SL-3:unlink"])
