@@ -197,8 +197,7 @@ class IdempotentWriter:
             if isinstance(outcome, OdooRecordError):
                 self._refused(model, batch, result, outcome)
                 return
-            done.update({str(i.key): i.odoo_id for i in batch})
-            result.changed += len(batch)
+            done.update(self._written(batch, outcome, result))
             if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
                 self._mark_written(done, result)
 
@@ -221,25 +220,31 @@ class IdempotentWriter:
             result.ids.update(done)
             done.clear()
 
-    def _send(self, model: str, batch: _Batch) -> None:
+    def _send(self, model: str, batch: _Batch) -> dict[int, str]:
+        """One call; the rows Odoo answered for without writing them (``load`` only), index -> why."""
         entities = [entity_of(i.key) for i in batch]
         if batch.method == "load":
-            self.hook.load_rows(model, [i.odoo_id for i in batch], [i.vals or {} for i in batch], entities)
-        else:
-            self.hook.write(model, [i.odoo_id for i in batch], batch[0].vals or {}, entities)
+            return self.hook.load_rows(model, [i.odoo_id for i in batch], [i.vals or {} for i in batch], entities)
+        self.hook.write(model, [i.odoo_id for i in batch], batch[0].vals or {}, entities)
+        return {}
+
+    def _written(self, batch: _Batch, skipped: dict[int, str], result: EnsureResult) -> dict[str, int]:
+        """An answered call: the keys it wrote (to mark done); a row Odoo skipped is that row's error."""
+        for index, reason in skipped.items():
+            self._write_failed(batch[index], reason, result)
+        written = {str(i.key): i.odoo_id for index, i in enumerate(batch) if index not in skipped}
+        result.changed += len(written)
+        return written
 
     def _write_now(self, model: str, batch: _Batch, result: EnsureResult) -> None:
         """Book and send one batch, nothing in flight (after a refused call)."""
         self.ledger.mark_pending(model, [i.key for i in batch], [i.odoo_id for i in batch])
         try:
-            self._send(model, batch)
+            skipped = self._send(model, batch)
         except OdooRecordError as exc:
             self._refused(model, batch, result, exc)
             return
-        done = {str(i.key): i.odoo_id for i in batch}
-        self.ledger.mark_done(done)
-        result.ids.update(done)
-        result.changed += len(batch)
+        self._mark_written(self._written(batch, skipped, result), result)
 
     def _refused(self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError) -> None:
         """Odoo wrote none of the batch: the rows ``load`` named are refused and the rest is sent again; when it
