@@ -38,9 +38,9 @@ from odoo_sync.scrub import scrub_text
 from odoo_sync.store.sync_log import CallResult, Entity, SyncLog
 
 MIN_ODOO_VERSION = 17
-Check = Callable[[Any], "Mapping[int, str] | None"]
 MAX_RETRY_AFTER_S = 60.0
 RATE_LIMIT_ATTEMPTS = 3
+Check = Callable[[Any], "Mapping[int, str] | None"]  # reads an answer: raises on a refusal, returns rows undone
 
 
 class OdooHook(BaseHook):
@@ -204,6 +204,7 @@ class OdooHook(BaseHook):
         undone: dict[int, str] = {}
 
         def send() -> Any:
+            undone.clear()
             answer = client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
             if check is not None:
                 undone.update(check(answer) or {})

@@ -123,7 +123,7 @@ class SyncLog:
                 rows.append(self._row(ts, call, error, entity, odoo_id))
         self.write_rows(rows)
         keyed = sum(1 for e in entities if e.idempotency_key)
-        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed)
+        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed, len(errors))
 
     def record_rejections(self, model: str, rejected: Sequence[tuple[Entity, str]]) -> None:
         """One 'error' row per source row that failed validation and was never sent to Odoo."""
