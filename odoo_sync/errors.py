@@ -81,7 +81,8 @@ class OdooRecordError(OdooPermanentError):
 
 
 class OdooRowsRefused(OdooRecordError):
-    """Odoo's import API (``load``) refused some rows and wrote none: ``rows`` maps row index to Odoo's reason."""
+    """Odoo's import API (``load``) refused some rows and wrote none: ``rows`` maps row index to Odoo's reason
+    (index -1: an error of the whole call that names no row of its own)."""
 
     def __init__(self, message: str, *, rows: dict[int, str], error_class: ErrorClass | None = None) -> None:
         super().__init__(message, error_class=error_class)
@@ -145,10 +146,14 @@ class RowsRefused(Exception):
     """``load`` answered ``ids: False``: Odoo refused these rows (index -> reason) and rolled the whole call back."""
 
     def __init__(self, rows: dict[int, str]) -> None:
-        shown = "; ".join(f"row {i + 1}: {reason}" for i, reason in sorted(rows.items())[:3])
+        shown = "; ".join(f"{_row_name(i)}: {reason}" for i, reason in sorted(rows.items())[:3])
         more = f" (+{len(rows) - 3} more rows)" if len(rows) > 3 else ""
         super().__init__(f"Odoo refused {len(rows)} row(s), none written: {shown}{more}")
         self.rows = rows
+
+
+def _row_name(index: int) -> str:
+    return f"row {index + 1}" if index >= 0 else "the call"
 
 
 # How the hook raises a failure: OdooTransientError, OdooAuthError, or another OdooPermanentError.

@@ -38,8 +38,19 @@ def name(template: str, **parts: Any) -> str:
     return template.format(**safe)
 
 
-def calls(tenant_id: str, model: str | None, method: str, outcome: str, latency_ms: float | None, keyed: int) -> None:
-    """One Odoo call: count, latency, records mutated, and in-doubt read-backs (a read about keyed entities)."""
+def calls(
+    tenant_id: str,
+    model: str | None,
+    method: str,
+    outcome: str,
+    latency_ms: float | None,
+    keyed: int,
+    undone: int = 0,
+) -> None:
+    """One Odoo call: count, latency, records mutated, and in-doubt read-backs (a read about keyed entities).
+
+    ``undone``: keyed records an answered call left unwritten (rows ``load`` skipped): mutation errors.
+    """
     if method in NOT_CALLS:
         return
     tags = {"tenant": tenant_id, "model": model or "", "method": method}
@@ -47,8 +58,11 @@ def calls(tenant_id: str, model: str | None, method: str, outcome: str, latency_
     if latency_ms is not None:
         _timing(name("odoo_sync.call_ms.{tenant}", tenant=tenant_id), latency_ms, tags)
     if method in MUTATING and keyed:
-        template = "odoo_sync.mutations" if outcome == "ok" else "odoo_sync.mutation_errors"
-        _incr(name(template + ".{tenant}.{model}.{method}", tenant=tenant_id, model=model, method=method), keyed, tags)
+        done = keyed - undone if outcome == "ok" else 0
+        for template, count in (("odoo_sync.mutations", done), ("odoo_sync.mutation_errors", keyed - done)):
+            metric = name(template + ".{tenant}.{model}.{method}", tenant=tenant_id, model=model, method=method)
+            if count:
+                _incr(metric, count, tags)
     elif keyed and outcome == "ok":
         _incr(name("odoo_sync.in_doubt_readbacks.{tenant}", tenant=tenant_id), keyed, tags)
 

@@ -143,6 +143,7 @@ class Json2Api:
             self.settings.store,
             uid,
             fail_record=self.settings.fail_record,
+            fail_unlink=self.settings.fail_unlink,
             denied=frozenset(self.settings.deny_access),
         )
         with self.settings.store.lock:

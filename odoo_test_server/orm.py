@@ -28,6 +28,7 @@ class Env:
     uid: int
     context: dict[str, Any] = field(default_factory=dict)
     fail_record: Callable[[str, dict[str, Any]], str | None] | None = None
+    fail_unlink: Callable[[str, dict[str, Any]], str | Exception | None] | None = None
     denied: frozenset[str] = frozenset()
 
     @property
@@ -231,7 +232,7 @@ class BaseModel:
     def unlink(self, ids: Any) -> bool:
         self._check("unlink")
         if _ids(ids):
-            self._store.unlink(self._name, _ids(ids), self.env.uid)
+            self._store.unlink(self._name, _ids(ids), self.env.uid, self.env.fail_unlink)
         return True
 
     def check_access_rule(self, ids: Any, operation: str) -> None:

@@ -52,6 +52,9 @@ class FakeOdoo(Inspection):
     * ``reject_auth``: authenticate gives False, execute_kw fault 3 'Access Denied' (password changed).
     * ``fail_record(model, vals) -> str | None``: a constraint on create/write; a text fails the whole call
       with fault 2 and that text, nothing stored.
+    * ``fail_unlink(model, record) -> str | Exception | None``: a record Odoo refuses to delete (a lock date, a
+      validated timesheet, a record rule); a text fails the whole call as a UserError (fault 2), an exception
+      (``errors.AccessError(...)``: fault 4) is raised as it is, nothing deleted.
     * ``die_after_creates = N``: the N-th successful create is answered, then the server is down.
     * ``lose_create_answers = N``: the next N successful creates commit, then the connection closes without an
       answer (a proxy or the network dying mid-answer); the server stays up.
@@ -85,6 +88,7 @@ class FakeOdoo(Inspection):
         self.commit_then_timeout = False
         self.reject_auth = False
         self.fail_record: Callable[[str, dict[str, Any]], str | None] | None = None
+        self.fail_unlink: Callable[[str, dict[str, Any]], str | Exception | None] | None = None
         self.die_after_creates: int | None = None
         self.lose_create_answers = 0
         self.deny_access: set[str] = set()

@@ -33,6 +33,7 @@ class Settings(Protocol):
     version: int
     reject_auth: bool
     fail_record: Callable[[str, dict[str, Any]], str | None] | None
+    fail_unlink: Callable[[str, dict[str, Any]], str | Exception | None] | None
     deny_access: set[str]
     store: Store
 
@@ -104,7 +105,13 @@ class Services:
         settings = self.settings
         info.model, info.model_method = obj, method
         info.n_records = _records_in(method, args, kw)
-        env = orm.Env(settings.store, uid, fail_record=settings.fail_record, denied=frozenset(settings.deny_access))
+        env = orm.Env(
+            settings.store,
+            uid,
+            fail_record=settings.fail_record,
+            fail_unlink=settings.fail_unlink,
+            denied=frozenset(settings.deny_access),
+        )
         with settings.store.lock:
             result = orm.call_kw(env, obj, method, args, kw)
         if info.n_records is None and isinstance(result, list):

@@ -17,6 +17,7 @@ from odoo_test_server.schema import PLAN, FieldDef, ModelDef, build_models, plan
 
 Record = dict[str, Any]
 FailHook = Callable[[str, dict[str, Any]], "str | None"]
+UnlinkHook = Callable[[str, dict[str, Any]], "str | Exception | None"]
 LOG_ACCESS = ("create_uid", "create_date", "write_uid", "write_date")
 
 
@@ -267,9 +268,10 @@ class Store:
             raise errors.missing_records(model, missing, uid)
 
     # -- unlink ------------------------------------------------------------------------------------------
-    def unlink(self, model: str, ids: list[int], uid: int) -> None:
+    def unlink(self, model: str, ids: list[int], uid: int, fail: UnlinkHook | None = None) -> None:
         self.check_exist(model, ids, uid)
         analytic.check_unlink(self, model, ids)
+        _unlink_refusals(model, [self.tables[model][rid] for rid in ids], fail)
         doomed, nulls = self._deletion_plan(model, set(ids))
         for ref_model, field, rids in nulls:
             self.apply_write(ref_model, rids, {field: None}, None)
@@ -352,6 +354,18 @@ def _constraints(model: str, vals_list: list[Any], fail: FailHook | None) -> Non
         message = fail(model, vals)
         if message:
             raise errors.ValidationError(message)
+
+
+def _unlink_refusals(model: str, records: list[Record], fail: UnlinkHook | None) -> None:
+    """An ``unlink`` override refusing some records (the test hook ``fail_unlink``): the whole call fails."""
+    if fail is None:
+        return
+    for record in records:
+        refusal = fail(model, dict(record))
+        if isinstance(refusal, Exception):
+            raise refusal
+        if refusal:
+            raise errors.UserError(refusal)
 
 
 def _now() -> str:

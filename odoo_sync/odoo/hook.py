@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -28,7 +28,7 @@ from odoo_sync.errors import (
     RowsRefused,
     classify,
 )
-from odoo_sync.odoo import guard, lineage
+from odoo_sync.odoo import guard, lineage, load
 from odoo_sync.odoo.client import OdooClient, OdooEndpoint, as_bool, base_url, major_version
 from odoo_sync.odoo.json2 import APIS, make_client
 from odoo_sync.odoo.models import ACCOUNT, LINE, PLAN
@@ -41,6 +41,7 @@ MIN_ODOO_VERSION = 17
 WEB_SAVE_MULTI_FROM = 19  # the first Odoo whose web module has web_save_multi
 MAX_RETRY_AFTER_S = 60.0
 RATE_LIMIT_ATTEMPTS = 3
+Check = Callable[[Any], "Mapping[int, str] | None"]  # reads an answer: raises on a refusal, returns rows undone
 
 
 class OdooHook(BaseHook):
@@ -190,12 +191,13 @@ class OdooHook(BaseHook):
         *,
         entities: Sequence[Entity] = (),
         setup: bool = False,
-        check: Callable[[Any], None] | None = None,
+        check: Check | None = None,
     ) -> Any:
         """Call ``model.method`` through ``execute_kw`` after the write guard; log one row per entity.
 
         ``setup=True`` additionally allows creating an analytic plan (the opt-in ``create_plans`` step).
-        ``check`` raises if an answer is a refusal in disguise (``load`` answers errors as data).
+        ``check`` reads an answer that carries errors as data (``load``): it raises if the answer is a refusal
+        in disguise, and returns the entities (index -> why) the call left undone, logged as errors.
         """
         try:
             guard.check_call(model, method, args or [], setup=setup)
@@ -209,14 +211,17 @@ class OdooHook(BaseHook):
         if self.company_id is not None and "context" not in (kwargs or {}):
             kwargs = {**(kwargs or {}), "context": {"allowed_company_ids": [self.company_id]}}
 
+        undone: dict[int, str] = {}
+
         def send() -> Any:
+            undone.clear()
             answer = client.execute_kw(uid, model, method, list(args or []), dict(kwargs or {}), setup=setup)
             if check is not None:
-                check(answer)
+                undone.update(check(answer) or {})
             return answer
 
         known_ids = _known_ids(method, args or [])
-        result = self._run(client, model, method, send, entities, known_ids)
+        result = self._run(client, model, method, send, entities, known_ids, undone)
         lineage.odoo_call(self, client.endpoint, model, method)  # a changed model is the task's output
         return result
 
@@ -246,25 +251,25 @@ class OdooHook(BaseHook):
 
     def load_rows(
         self, model: str, ids: list[int], vals_list: list[dict[str, Any]], entities: Sequence[Entity]
-    ) -> None:
+    ) -> dict[int, str]:
         """Write values that differ per record in one call: Odoo's import API (``load``), updating by database id.
 
-        Every dict has the same fields. Odoo writes all rows or none: a refusal raises OdooRowsRefused naming
-        the rows it refused (the others were not written either and may be sent again).
+        Every dict has the same fields. A refusal writes no row and raises OdooRowsRefused naming the rows Odoo
+        refused (index -1: the batch, no row named); the others may be sent again. Answered, it returns the rows
+        Odoo skipped without writing them (index -> why); their sync_log rows say 'error'.
         """
-        names = list(vals_list[0])
         types = self._field_types(model)
-        relations = {n for n in names if types.get(n) == "many2one"}
-        columns = [".id", *(f"{n}/.id" if n in relations else n for n in names)]
-        rows = [
-            [str(i), *(_load_value(v[n], n in relations) for n in names)] for i, v in zip(ids, vals_list, strict=True)
-        ]
+        relations = {n for n in vals_list[0] if types.get(n) == "many2one"}
+        columns, rows = load.request(ids, vals_list, relations)
         refused: dict[int, str] = {}
+        skipped: dict[int, str] = {}
 
-        def check(answer: Any) -> None:
-            refused.update(_refused_rows(answer, len(rows)))
+        def check(answer: Any) -> dict[int, str]:
+            refused.update(load.refused_rows(answer, len(rows)))
             if refused:
                 raise RowsRefused(refused)
+            skipped.update(load.unwritten_rows(answer, ids))
+            return skipped
 
         try:
             # active_test off: load looks each .id up with a search, which would call an archived record unknown
@@ -274,6 +279,7 @@ class OdooHook(BaseHook):
             self.execute(model, "load", [columns, rows], {"context": context}, entities=entities, check=check)
         except OdooRecordError as exc:
             raise OdooRowsRefused(str(exc), rows=refused, error_class=exc.error_class) from None
+        return skipped
 
     def per_record_method(self, model: str, account: int | None) -> str:
         """How this server writes values that differ per record, fastest first (bench/write_methods.py, 2,000
@@ -353,6 +359,7 @@ class OdooHook(BaseHook):
         send: Callable[[], Any],
         entities: Sequence[Entity] = (),
         known_ids: Sequence[int] = (),
+        undone: Mapping[int, str] | None = None,
     ) -> Any:
         for attempt in range(1, RATE_LIMIT_ATTEMPTS + 1):
             if self._bucket is not None:
@@ -362,7 +369,8 @@ class OdooHook(BaseHook):
             except Exception as exc:
                 failure = classify(exc)
             else:
-                self._audit(client, model, method, entities, "ok", None, _ids_of(method, result, entities) or known_ids)
+                ids = _ids_of(method, result, entities) or known_ids
+                self._audit(client, model, method, entities, "ok", None, ids, undone)
                 return result
             # Raised outside the except block: the server's unscrubbed text must not ride along as __context__.
             self._audit(client, model, method, entities, "error", failure.text, known_ids)
@@ -381,6 +389,7 @@ class OdooHook(BaseHook):
         outcome: str,
         error: str | None,
         odoo_ids: Sequence[int | None] = (),
+        undone: Mapping[int, str] | None = None,
     ) -> None:
         if self.sync_log is None:
             return
@@ -395,7 +404,7 @@ class OdooHook(BaseHook):
             error=error,
             call_id=uuid.uuid4(),
         )
-        self.sync_log.record(call, entities, odoo_ids)
+        self.sync_log.record(call, entities, odoo_ids, errors=undone)
 
     def _to_airflow_error(
         self, failure: Failure, model: str | None, method: str, entities: Sequence[Entity]
@@ -415,9 +424,16 @@ class OdooHook(BaseHook):
             return OdooTransientError(
                 message, error_class=error_class, retry_after=failure.retry_after, in_doubt=in_doubt
             )
-        if mutating and error_class in (ErrorClass.VALIDATION, ErrorClass.SERVER):
+        if mutating and error_class in _RECORD_REFUSALS.get(method, _REFUSED_RECORDS):
             return OdooRecordError(message, error_class=error_class)
         return OdooPermanentError(message, error_class=error_class)
+
+
+# Refusals that are the records' (the writer isolates them and goes on), not the tenant's: bad values and
+# constraints; on unlink also access errors, which is how a record rule or a validated timesheet refuses one
+# record (a user without the right to delete at all then has every record refused, one by one).
+_REFUSED_RECORDS = frozenset({ErrorClass.VALIDATION, ErrorClass.SERVER})
+_RECORD_REFUSALS = {"unlink": _REFUSED_RECORDS | {ErrorClass.ACCESS}}
 
 
 def _logged_in(client: OdooClient) -> int:
@@ -440,28 +456,6 @@ def _known_ids(method: str, args: list[Any]) -> list[int]:
     if method == "load" and len(args) > 1:
         return [int(row[0]) for row in args[1]]
     return []
-
-
-def _load_value(value: Any, relation: bool) -> Any:
-    """A value as Odoo's import converters take it: a related id as text, empty as '' (False), True as '1'."""
-    if value is None or value is False:
-        return ""
-    if value is True:
-        return "1"
-    return str(value) if relation else value
-
-
-def _refused_rows(answer: Any, rows: int) -> dict[int, str]:
-    """``load``'s answer: {} when written, else row index -> Odoo's reasons (the whole call rolled back)."""
-    if not isinstance(answer, dict) or answer.get("ids") is not False:
-        return {}
-    refused: dict[int, list[str]] = {}
-    for message in answer.get("messages") or []:
-        if message.get("type") == "error":
-            row = message.get("record")
-            index = int(row) if isinstance(row, int) and 0 <= row < rows else -1
-            refused.setdefault(index, []).append(str(message.get("message", "")))
-    return {i: "; ".join(reasons) for i, reasons in refused.items()} or {-1: "refused without a reason"}
 
 
 def _ids_of(method: str, result: Any, entities: Sequence[Entity]) -> list[int | None]:

@@ -79,7 +79,7 @@ class LogFilter:
 
 
 # Per tenant: its health, its latest drift check, its last successful sync (the line cursor's last advance)
-# and its lines waiting (rejected rows retried by every run). One statement for 500 tenants.
+# and its lines waiting (rejected rows and refused removals, retried by every run). One statement for 500 tenants.
 _TENANTS = f"""
 SELECT h.*, d.drift_state, d.drift_checked_at, d.drift_summary,
        w.updated_at AS last_sync_at, coalesce(r.waiting, 0) AS lines_waiting,
@@ -95,7 +95,7 @@ LEFT JOIN odoo_sync.watermark w ON w.tenant_id = h.tenant_id AND w.entity_type =
 LEFT JOIN odoo_sync.change_marker m ON m.tenant_id = h.tenant_id
 LEFT JOIN (
     SELECT tenant_id, count(*) AS waiting FROM odoo_sync.record
-    WHERE entity_type = 'line' AND error IS NOT NULL AND in_source GROUP BY tenant_id
+    WHERE entity_type = 'line' AND error IS NOT NULL AND (in_source OR state = 'present') GROUP BY tenant_id
 ) r ON r.tenant_id = h.tenant_id
 ORDER BY {STATE_ORDER}, h.tenant_id
 """  # noqa: S608 - fixed text

@@ -34,9 +34,11 @@ _STATES_OF = (
     " r.in_source FROM unnest(%s::text[]) AS u(id) JOIN odoo_sync.record r"
     " ON r.tenant_id = %s AND r.entity_type = %s AND r.entity_id = u.id"
 )
+# Rows in error: a rejected source row, or a record Odoo refused to delete (still present even when the source
+# dropped the row). Both are retried on every run until they pass.
 _REJECTED = (
     "SELECT entity_id FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND error IS NOT NULL"
-    " AND in_source ORDER BY entity_id"
+    " AND (in_source OR state = 'present') ORDER BY entity_id"
 )
 _COUNT = "SELECT count(*) FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND in_source"
 _COUNT_IN_STATE = _COUNT + " AND state = %s"
@@ -109,7 +111,8 @@ class RecordStore:
         return {row[0]: _state(row) for row in rows}
 
     def rejected_ids(self, entity_type: str) -> list[str]:
-        """Entities whose source row was rejected: they are read again on every run until they pass."""
+        """Entities whose source row was rejected, or whose record Odoo refused to delete: they are read again on
+        every run until they pass."""
         with self._cursor() as cur:
             return [r[0] for r in cur.execute(_REJECTED, (self.tenant_id, entity_type)).fetchall()]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
 import psycopg
@@ -99,17 +99,31 @@ class SyncLog:
         if secret and secret not in self.secrets:
             self.secrets = (*self.secrets, secret)
 
-    def record(self, call: CallResult, entities: Sequence[Entity] = (), odoo_ids: Sequence[int | None] = ()) -> None:
-        """Write one row per entity (one row with no entity for a plain read) and commit."""
+    def record(
+        self,
+        call: CallResult,
+        entities: Sequence[Entity] = (),
+        odoo_ids: Sequence[int | None] = (),
+        errors: Mapping[int, str] | None = None,
+    ) -> None:
+        """Write one row per entity (one row with no entity for a plain read) and commit.
+
+        ``errors``: entities (by index) an answered call left undone (rows ``load`` skipped); their rows say
+        'error' and why.
+        """
         ts = datetime.now(UTC)
-        error = scrub_text(call.error, self.secrets)
-        rows = [
-            self._row(ts, call, error, entity, odoo_ids[i] if i < len(odoo_ids) else None)
-            for i, entity in enumerate(entities or (None,))
-        ]
+        error, errors = scrub_text(call.error, self.secrets), errors or {}
+        undone = replace(call, outcome="error")
+        rows = []
+        for i, entity in enumerate(entities or (None,)):
+            odoo_id = odoo_ids[i] if i < len(odoo_ids) else None
+            if i in errors:
+                rows.append(self._row(ts, undone, scrub_text(errors[i], self.secrets), entity, odoo_id))
+            else:
+                rows.append(self._row(ts, call, error, entity, odoo_id))
         self.write_rows(rows)
         keyed = sum(1 for e in entities if e.idempotency_key)
-        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed)
+        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed, len(errors))
 
     def record_rejections(self, model: str, rejected: Sequence[tuple[Entity, str]]) -> None:
         """One 'error' row per source row that failed validation and was never sent to Odoo."""

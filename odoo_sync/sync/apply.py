@@ -168,4 +168,13 @@ def _removals(s: Session, spec: EntitySpec, removals: Sequence[Mutation]) -> Non
     items = [ChangeItem(m.key, int((m.before or m.after).odoo_id or 0)) for m in removals]
     result: EnsureResult = s.writer.ensure_unlinked(spec.model, items)
     s.summary.add(spec.entity_type, result, "removed")
-    s.records.save(spec.entity_type, spec.model, [m.after for m in removals])
+    s.records.save(spec.entity_type, spec.model, [_removed_state(m, result) for m in removals])
+
+
+def _removed_state(m: Mutation, result: EnsureResult) -> RecordState:
+    """Removed, or refused by Odoo: then the record is still present, with why, and the same key is tried again
+    on every run until Odoo lets it go."""
+    key = str(m.key)
+    if key in result.errors:
+        return (m.before or m.after).but(error=result.errors[key])
+    return m.after

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from odoo_sync.errors import OdooRecordError, OdooRowsRefused
 from odoo_sync.keys import IdempotencyKey
@@ -22,6 +23,7 @@ WRITE_IDS = 5000
 LOAD_ROWS = 2000
 Progress = Callable[[int, int, float], None]
 Settled = Callable[[Sequence["CreateItem"], "EnsureResult"], None]
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,14 +181,12 @@ class IdempotentWriter:
         result.created += len(created)
 
     def _isolate(self, spec: CreateSpec, items: Sequence[CreateItem], result: EnsureResult, error: str) -> None:
-        """Odoo rolls back a whole batch for one bad record: halve until the bad ones stand alone."""
-        if len(items) == 1:
-            self.ledger.mark_error({str(items[0].key): error})
-            result.errors[str(items[0].key)] = error
-            return
-        middle = len(items) // 2
-        self._create(spec, items[:middle], result)
-        self._create(spec, items[middle:], result)
+        isolate(items, error, partial(self._create, spec, result=result), partial(self._failed, result=result))
+
+    def _failed(self, item: CreateItem | ChangeItem, error: str, result: EnsureResult) -> None:
+        """Odoo refused this record alone: its key is in error, and the next run sends it again."""
+        self.ledger.mark_error({str(item.key): error})
+        result.errors[str(item.key)] = error
 
     # -- writes and unlinks -----------------------------------------------------------------------------
     def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
@@ -204,8 +204,7 @@ class IdempotentWriter:
             if isinstance(outcome, OdooRecordError):
                 self._refused(model, batch, result, outcome)
                 return
-            done.update({str(i.key): i.odoo_id for i in batch})
-            result.changed += len(batch)
+            done.update(self._written(batch, outcome, result))
             if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
                 self._mark_written(done, result)
 
@@ -228,57 +227,67 @@ class IdempotentWriter:
             result.ids.update(done)
             done.clear()
 
-    def _send(self, model: str, batch: _Batch) -> None:
+    def _send(self, model: str, batch: _Batch) -> dict[int, str]:
+        """One call; the rows Odoo answered for without writing them (``load`` only), index -> why."""
         entities = [entity_of(i.key) for i in batch]
         ids, vals = [i.odoo_id for i in batch], [i.vals or {} for i in batch]
         if batch.method == "load":
-            self.hook.load_rows(model, ids, vals, entities)
-        elif batch.method == "web_save_multi":
+            return self.hook.load_rows(model, ids, vals, entities)
+        if batch.method == "web_save_multi":
             self.hook.web_save_multi(model, ids, vals, entities)
         elif batch.method == "through_account":
             self.hook.write_lines_through(int(batch[0].account or 0), ids, vals, entities)
         else:
             self.hook.write(model, ids, vals[0], entities)
+        return {}
+
+    def _written(self, batch: _Batch, skipped: dict[int, str], result: EnsureResult) -> dict[str, int]:
+        """An answered call: the keys it wrote (to mark done); a row Odoo skipped is that row's error."""
+        for index, reason in skipped.items():
+            self._write_failed(batch[index], reason, result)
+        written = {str(i.key): i.odoo_id for index, i in enumerate(batch) if index not in skipped}
+        result.changed += len(written)
+        return written
 
     def _write_now(self, model: str, batch: _Batch, result: EnsureResult) -> None:
         """Book and send one batch, nothing in flight (after a refused call)."""
         self.ledger.mark_pending(model, [i.key for i in batch], [i.odoo_id for i in batch])
         try:
-            self._send(model, batch)
+            skipped = self._send(model, batch)
         except OdooRecordError as exc:
             self._refused(model, batch, result, exc)
             return
-        done = {str(i.key): i.odoo_id for i in batch}
-        self.ledger.mark_done(done)
-        result.ids.update(done)
-        result.changed += len(batch)
+        self._mark_written(self._written(batch, skipped, result), result)
 
     def _refused(self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError) -> None:
-        """Odoo wrote none of the batch: keep the rows it named (``load``) or halve until the bad ones stand
-        alone; the rest is sent again."""
-        if len(batch) == 1:
-            self._write_failed(batch[0], str(exc), result)
+        """Odoo wrote none of the batch: the rows ``load`` named are refused and the rest is sent again; when it
+        named none (a ``write``, a batch-level error), halve until the bad ones stand alone."""
+        named = {i: why for i, why in (exc.rows if isinstance(exc, OdooRowsRefused) else {}).items() if i >= 0}
+        if not named or len(batch) == 1:
+            resend = partial(self._write_half, model, batch.method, result)
+            isolate(batch, str(exc), resend, partial(self._write_failed, result=result))
             return
-        named = exc.rows if isinstance(exc, OdooRowsRefused) else {}
-        if named and -1 not in named:
-            for index, reason in named.items():
-                self._write_failed(batch[index], reason, result)
-            rest = [item for index, item in enumerate(batch) if index not in named]
-            if rest:
-                self._write_now(model, _Batch(rest, batch.method), result)
-            return
-        middle = len(batch) // 2
-        self._write_now(model, _Batch(batch[:middle], batch.method), result)
-        self._write_now(model, _Batch(batch[middle:], batch.method), result)
+        for index, reason in named.items():
+            self._write_failed(batch[index], reason, result)
+        rest = [item for index, item in enumerate(batch) if index not in named]
+        if rest:  # smaller than the batch: a batch-level error among them is halved on its next refusal
+            self._write_now(model, _Batch(rest, batch.method), result)
+
+    def _write_half(self, model: str, method: str, result: EnsureResult, items: Sequence[ChangeItem]) -> None:
+        self._write_now(model, _Batch(items, method), result)
 
     def _write_failed(self, item: ChangeItem, error: str, result: EnsureResult) -> None:
-        self.ledger.mark_error({str(item.key): error})
-        result.errors[str(item.key)] = error
+        self._failed(item, error, result)
         if any(text in error for text in _MISSING_RECORD):
             result.missing.add(str(item.key))
 
     def ensure_unlinked(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
-        """Remove records once; ids already gone from Odoo count as removed."""
+        """Remove records once; ids already gone from Odoo count as removed.
+
+        Odoo refuses a whole ``unlink`` for one record it will not delete (a lock date, a validated entry, a
+        record rule): the batch is halved until that record stands alone; its key is in error (sent again by
+        the next run), the others are removed.
+        """
         result = EnsureResult()
         for chunk in chunked(items, self.batch_size):
             entries = self.ledger.lookup(i.key for i in chunk)
@@ -288,13 +297,23 @@ class IdempotentWriter:
                 continue
             self.ledger.mark_pending(model, [i.key for i in todo], [i.odoo_id for i in todo])
             alive = set(self.hook.execute(model, "search", [[("id", "in", [i.odoo_id for i in todo])]]))
-            doomed = [i for i in todo if i.odoo_id in alive]
-            if doomed:
-                self.hook.unlink(model, [i.odoo_id for i in doomed], [entity_of(i.key) for i in doomed])
-            self.ledger.mark_done({str(i.key): i.odoo_id for i in todo})
-            result.changed += len(doomed)
-            result.ids.update({str(i.key): i.odoo_id for i in todo})
+            self._unlink(model, [i for i in todo if i.odoo_id in alive], result)
+            done = {str(i.key): i.odoo_id for i in todo if str(i.key) not in result.errors}
+            if done:
+                self.ledger.mark_done(done)
+                result.ids.update(done)
         return result
+
+    def _unlink(self, model: str, items: Sequence[ChangeItem], result: EnsureResult) -> None:
+        """Delete one batch whose keys are pending; a refused batch is halved (``isolate``)."""
+        if not items:
+            return
+        try:
+            self.hook.unlink(model, [i.odoo_id for i in items], [entity_of(i.key) for i in items])
+        except OdooRecordError as exc:
+            isolate(items, str(exc), partial(self._unlink, model, result=result), partial(self._failed, result=result))
+            return
+        result.changed += len(items)
 
     # -- shared -----------------------------------------------------------------------------------------
     def _skip(
@@ -310,6 +329,19 @@ class IdempotentWriter:
         if self.hook.sync_log is not None:
             call = CallResult(model, method, None, None, None, "skipped")
             self.hook.sync_log.record(call, [entity_of(i.key) for i in items], list(ids.values()))
+
+
+def isolate(
+    items: Sequence[Item], error: str, send: Callable[[Sequence[Item]], None], failed: Callable[[Item, str], None]
+) -> None:
+    """Odoo rolls a whole call back for one bad record: ``send`` each half again (which isolates it further if
+    refused) until the bad ones stand alone, then ``failed(item, error)``."""
+    if len(items) == 1:
+        failed(items[0], error)
+        return
+    middle = len(items) // 2
+    send(items[:middle])
+    send(items[middle:])
 
 
 class _Progress:

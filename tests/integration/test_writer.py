@@ -111,3 +111,48 @@ def test_writes_once_per_revision_and_unlinks_once(writer: IdempotentWriter, odo
     assert writer.ensure_unlinked(LINE, [gone]).changed == 1
     assert writer.ensure_unlinked(LINE, [gone]).changed == 0
     assert len(odoo.records(LINE)) == 2
+
+
+def removals(ids: dict[str, int]) -> list[ChangeItem]:
+    return [
+        ChangeItem(IdempotencyKey("acme", "line", key.split(":")[2], "unlink"), odoo_id)
+        for key, odoo_id in sorted(ids.items())
+    ]
+
+
+def test_a_record_odoo_refuses_to_delete_is_isolated_and_the_rest_are_removed(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    created = writer.ensure_created(SPEC, lines(300))
+    locked = created.ids["acme:line:SL-137:create"]
+    odoo.fail_unlink = lambda model, record: "You cannot delete a validated entry." if record["id"] == locked else None
+    result = writer.ensure_unlinked(LINE, removals(created.ids))
+    assert (result.changed, list(result.errors)) == (299, ["acme:line:SL-137:unlink"])
+    assert "You cannot delete a validated entry." in result.errors["acme:line:SL-137:unlink"]
+    assert [r["id"] for r in odoo.records(LINE)] == [locked]
+    assert ledger_states(db) == {"done": 599, "error": 1}
+    refused = db.execute(
+        "SELECT count(*) FROM odoo_sync.sync_log WHERE method = 'unlink' AND outcome = 'error'"
+        " AND idempotency_key = 'acme:line:SL-137:unlink' AND error LIKE %s",
+        ("%validated entry%",),
+    ).fetchone()
+    assert refused is not None and refused[0] >= 1  # the call that held it alone, at least
+
+    odoo.fail_unlink = None  # someone unlocked it in Odoo: the same key goes through on the next call
+    again = writer.ensure_unlinked(LINE, removals(created.ids))
+    assert (again.changed, again.skipped, again.errors) == (1, 299, {})
+    assert odoo.records(LINE) == [] and ledger_states(db) == {"done": 600}
+
+
+def test_a_record_rule_refusing_one_delete_is_that_records_error(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    from odoo_test_server.errors import AccessError
+
+    created = writer.ensure_created(SPEC, lines(8))
+    locked = created.ids["acme:line:SL-3:create"]
+    rule = "Due to security restrictions, you are not allowed to delete 'Analytic Line' (account.analytic.line)"
+    odoo.fail_unlink = lambda model, record: AccessError(rule) if record["id"] == locked else None
+    result = writer.ensure_unlinked(LINE, removals(created.ids))
+    assert (result.changed, list(result.errors)) == (7, ["acme:line:SL-3:unlink"])
+    assert [r["id"] for r in odoo.records(LINE)] == [locked]

@@ -4,15 +4,20 @@ records getting the same change in one call, a bad record among them isolated.""
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from typing import Any
 
 import psycopg
 import pytest
 
 from odoo_sync.keys import IdempotencyKey
+from odoo_sync.odoo.client import OdooClient, OdooEndpoint
 from odoo_sync.odoo.hook import OdooHook
+from odoo_sync.odoo.json2 import make_client
 from odoo_sync.odoo.models import ACCOUNT
+from odoo_sync.odoo.seams import WatchedClient
 from odoo_sync.store.ledger import Ledger
+from odoo_sync.store.sync_log import SyncLog
 from odoo_sync.sync.writer import ChangeItem, IdempotentWriter
 from odoo_test_server import FakeOdoo
 from tests.conftest import dsn
@@ -153,3 +158,88 @@ def test_load_sends_related_ids_per_record(writer: IdempotentWriter, odoo: FakeO
     assert (result.changed, result.errors, odoo.count(LINE, "load")) == (3, {}, 1)
     held = {r["id"]: r["account_id"] for r in odoo.records(LINE)}
     assert [held[i.odoo_id] for i in items] == accounts
+
+
+BUDGET_CLOSED = "The budget of this line is closed."
+DB_ERROR = "Unknown database error: 'current transaction is aborted, commands ignored until end of transaction block'"
+
+
+class LoadAnswers(WatchedClient):
+    """The wire client, with Odoo's ``load`` answering for the row of one record as Odoo 17's ``load`` does
+    (odoo/models.py) in two cases the test server does not produce: ``skip`` (a database warning in the
+    row-by-row pass: the row is not written, the others are, and ``ids`` lacks it) or a broken transaction
+    (every call holding the row is rolled back, "Unknown database error" pinned on the call's first row)."""
+
+    def __init__(self, inner: OdooClient, odoo_id: int, *, skip: bool) -> None:
+        super().__init__(inner, lambda name: nullcontext())
+        self.odoo_id, self.skip = odoo_id, skip
+
+    def execute_kw(
+        self, uid: int, model: str, method: str, args: list[Any], kwargs: dict[str, Any], *, setup: bool = False
+    ) -> Any:
+        rows = args[1] if method == "load" else []
+        index = next((n for n, row in enumerate(rows) if row[0] == str(self.odoo_id)), None)
+        if index is None:
+            return self.inner.execute_kw(uid, model, method, args, kwargs, setup=setup)
+        first = {"rows": {"from": 0, "to": 0}, "record": 0}
+        if not self.skip:
+            return {"ids": False, "messages": [{**first, "type": "error", "message": DB_ERROR}], "nextrow": 0}
+        rest = [row for n, row in enumerate(rows) if n != index]
+        answer = self.inner.execute_kw(uid, model, method, [args[0], rest], kwargs, setup=setup)
+        warning = {"rows": {"from": index, "to": index}, "record": index, "type": "warning", "message": "truncated"}
+        return {**answer, "messages": [*answer["messages"], warning]}
+
+
+def answering(sync_log: SyncLog, db: psycopg.Connection, odoo_id: int, *, skip: bool) -> IdempotentWriter:
+    def factory(endpoint: OdooEndpoint, api: str | None) -> OdooClient:
+        return LoadAnswers(make_client(endpoint, api), odoo_id, skip=skip)
+
+    hook = OdooHook("odoo_test", tenant_id="acme", sync_log=sync_log, client_factory=factory)
+    return IdempotentWriter(hook, Ledger(db))
+
+
+def amounts_written(odoo: FakeOdoo, items: list[ChangeItem]) -> set[str]:
+    held = {r["id"]: r["amount"] for r in odoo.records(LINE)}
+    return {str(i.key) for i in items if held[i.odoo_id] == (i.vals or {})["amount"]}
+
+
+def test_a_constraint_odoo_pins_on_the_first_row_refuses_only_the_row_that_broke_it(
+    writer: IdempotentWriter, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    items = changes(writer.ensure_created(SPEC, lines(300)).ids)
+    bad = items[137]
+    odoo.fail_record = lambda model, vals: BUDGET_CLOSED if vals.get("amount") == (bad.vals or {})["amount"] else None
+    result = writer.ensure_written(LINE, items)
+    assert (result.errors, result.changed) == ({str(bad.key): BUDGET_CLOSED}, 299)  # before: row 0 refused too
+    assert amounts_written(odoo, items) == {str(i.key) for i in items} - {str(bad.key)}
+    assert ledger_states(db) == {"done": 599, "error": 1}
+
+
+def test_a_database_error_on_the_first_row_is_isolated_to_the_row_that_caused_it(
+    writer: IdempotentWriter, sync_log: SyncLog, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    items = changes(writer.ensure_created(SPEC, lines(300)).ids)
+    bad = items[137]
+    result = answering(sync_log, db, bad.odoo_id, skip=False).ensure_written(LINE, items)
+    assert list(result.errors) == [str(bad.key)] and DB_ERROR in result.errors[str(bad.key)]
+    assert result.changed == 299  # before: each resent call's first row was refused in turn
+    assert amounts_written(odoo, items) == {str(i.key) for i in items} - {str(bad.key)}
+
+
+def test_a_row_load_skips_with_a_warning_is_that_rows_error_and_sent_again(
+    writer: IdempotentWriter, sync_log: SyncLog, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    items = changes(writer.ensure_created(SPEC, lines(300)).ids)
+    skipped = items[42]
+    result = answering(sync_log, db, skipped.odoo_id, skip=True).ensure_written(LINE, items)
+    assert (result.errors, result.changed) == ({str(skipped.key): "truncated"}, 299)  # before: all 300 'done'
+    assert amounts_written(odoo, items) == {str(i.key) for i in items} - {str(skipped.key)}
+    assert ledger_states(db) == {"done": 599, "error": 1}
+    logged = db.execute(
+        "SELECT idempotency_key, outcome, error FROM odoo_sync.sync_log WHERE method = 'load' AND outcome = 'error'"
+    ).fetchall()
+    assert logged == [(str(skipped.key), "error", "truncated")]  # the others' rows of the same call say 'ok'
+
+    again = writer.ensure_written(LINE, items)  # the next run sends the skipped row's key again
+    assert (again.changed, again.skipped, again.errors) == (1, 299, {})
+    assert amounts_written(odoo, items) == {str(i.key) for i in items}
