@@ -188,15 +188,17 @@ class Store:
             if field is None:
                 raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
-                row[key] = convert.to_cache(model, field, value, self.currency_decimals())
+                row[key] = convert.to_cache(model, field, value, self.currency_precision())
             else:
                 _refuse_x2many(model, field, value)
         return row
 
-    def currency_decimals(self) -> int:
-        """The company currency's decimal places: monetary values are rounded to them (one company here)."""
+    def currency_precision(self) -> tuple[float, int]:
+        """The company currency's rounding factor and decimal places: monetary values are rounded to a multiple
+        of the factor and written with that many places, as Odoo's Monetary field does (one company here)."""
         currency = self.tables.get("res.currency", {}).get(1) or {}
-        return int(currency.get("decimal_places") or 2)
+        decimals = int(currency.get("decimal_places") or 2)
+        return float(currency.get("rounding") or 10.0**-decimals), decimals
 
     # -- write -------------------------------------------------------------------------------------------
     def write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None = None) -> None:
@@ -210,7 +212,7 @@ class Store:
             if field is None:
                 raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
-                changes[key] = convert.to_cache(model, field, value, self.currency_decimals())
+                changes[key] = convert.to_cache(model, field, value, self.currency_precision())
             else:
                 _refuse_x2many(model, field, value)
         convert.parse_dates([changes], fields, orm_first=True)
