@@ -7,7 +7,6 @@ against Odoo's own test cases); a line's amount must be what Odoo computes and s
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import pytest
