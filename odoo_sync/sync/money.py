@@ -18,14 +18,14 @@ from typing import Any
 _PRECISION = 60
 
 
-def decimal(value: Any) -> Decimal:
+def as_decimal(value: Any) -> Decimal:
     """A number read from Odoo (an XML-RPC double) or the source, as the decimal it was written as."""
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
 
 
 def step(decimals: int, rounding: Any = None) -> Decimal:
     """The currency's rounding factor; without one (not read from Odoo), one unit of its last decimal place."""
-    factor = decimal(rounding) if rounding not in (None, False, 0) else Decimal(0)
+    factor = as_decimal(rounding) if rounding not in (None, False, 0) else Decimal(0)
     return factor if factor > 0 else Decimal(1).scaleb(-decimals)
 
 
@@ -37,7 +37,7 @@ def to_company(amount: Decimal, from_rate: Any, to_rate: Any) -> Decimal:
     """
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        return amount * decimal(to_rate) / decimal(from_rate)
+        return amount * as_decimal(to_rate) / as_decimal(from_rate)
 
 
 def monetary(value: Decimal, decimals: int, rounding: Any = None) -> Decimal:
@@ -50,5 +50,5 @@ def monetary(value: Decimal, decimals: int, rounding: Any = None) -> Decimal:
     places = Decimal(1).scaleb(-decimals)
     if exact == exact.quantize(places):
         return exact.quantize(places)
-    # A factor finer than the places written (0.25 with 1 place): Odoo prints its float, '%.1f' % 0.25 == '0.2'.
+    # A factor with more digits than the places written (0.25, 1 place): Odoo prints its float, "%.1f" % 0.25 is 0.2.
     return Decimal(f"{float(steps) * float(factor):.{decimals}f}")

@@ -95,7 +95,9 @@ def test_a_currency_rounded_to_005_gets_amounts_odoo_stores_unchanged() -> None:
     assert line_vals(row(currency="USD", amount="0.18"), replace(chf, rates=chf_rates))["amount"] == -0.25  # 0.225
 
 
-@pytest.mark.parametrize(("rounding", "decimals"), [(0.05, 2), (0.01, 2), (0.001, 3), (0.1, 1), (0.5, 1), (1.0, 0)])
+@pytest.mark.parametrize(
+    ("rounding", "decimals"), [(0.05, 2), (0.01, 2), (0.001, 3), (0.1, 1), (0.5, 1), (1.0, 0), (0.25, 1), (0.025, 2)]
+)
 def test_what_the_sync_writes_odoo_stores_as_it_is(rounding: float, decimals: int) -> None:
     """Property: Odoo's Monetary rounding of the amount written is that amount (no write ever drifts)."""
     targets = replace(TARGETS, decimals=decimals, rounding=D(repr(rounding)))
