@@ -8,11 +8,12 @@ Write differs for dates: the ORM parses them (``Date.to_date``) before PostgreSQ
 
 from __future__ import annotations
 
+import builtins
 import calendar
+import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -38,12 +39,34 @@ def _text(field: FieldDef, value: Any) -> str | None:
     return text[:size] if size else text
 
 
-def _monetary(value: Any, decimals: int) -> float:
-    """Monetary.convert_to_column: rounded half-up to the currency's decimal places."""
+def _monetary(value: Any, rounding: float, decimals: int) -> float:
+    """Monetary.convert_to_column: ``float_repr(currency.round(value), currency.decimal_places)``, read back."""
     number = float(value or 0.0)
     if number != number or number in (float("inf"), float("-inf")):
         return number
-    return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return float(f"{float_round(number, rounding):.{decimals}f}")
+
+
+def float_round(value: float, precision_rounding: float) -> float:
+    """Odoo 17's ``odoo.tools.float_utils.float_round``, HALF-UP (``res.currency.round``), float for float.
+
+    Normalise to a multiple of the rounding factor, add an epsilon of the value's magnitude (2**-52 of it) away
+    from zero so that a float just under a tie (0.18 * 1.25 == 0.22499999999999998) rounds as the tie, round half
+    away from zero (Odoo's Python 2 ``round`` shim), de-normalise.
+    """
+    if precision_rounding == 0 or value == 0:
+        return 0.0
+    normalized = value / precision_rounding
+    epsilon = 2 ** (math.log(abs(normalized), 2) - 52)
+    normalized += math.copysign(epsilon, normalized)
+    return _round_half_away(normalized) * precision_rounding
+
+
+def _round_half_away(f: float) -> float:
+    rounded = builtins.round(f)
+    if builtins.round(f + 1) - rounded != 1:  # a tie that Python 3 rounded to even
+        return f + math.copysign(0.5, f)
+    return math.copysign(rounded, f)
 
 
 def _many2one(model: str, field: FieldDef, value: Any) -> int | None:
@@ -67,7 +90,7 @@ def _selection(model: str, field: FieldDef, value: Any) -> str | None:
     raise wrong_value(model, field, value)
 
 
-def to_cache(model: str, field: FieldDef, value: Any, decimals: int = 2) -> Any:
+def to_cache(model: str, field: FieldDef, value: Any, currency: tuple[float, int] = (0.01, 2)) -> Any:
     """The ORM's conversion of a value sent for ``field`` (dates are kept raw for the database step)."""
     ftype = field.type
     if ftype in ("char", "text", "html"):
@@ -79,7 +102,7 @@ def to_cache(model: str, field: FieldDef, value: Any, decimals: int = 2) -> Any:
     if ftype == "float":
         return float(value or 0.0)
     if ftype == "monetary":
-        return _monetary(value, decimals)
+        return _monetary(value, *currency)
     if ftype == "many2one":
         return _many2one(model, field, value)
     if ftype == "selection":

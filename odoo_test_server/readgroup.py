@@ -84,14 +84,16 @@ def _row(group: str | None, value: Any, recs: list[Record], sums: list[str], dom
         extra.append([(group, "=", False if value is None else value)])
     row["__count"] = len(recs)
     for name in sums:
-        row[name] = _sum(reader.store.fields(reader.model)[name].type, [r.get(name) for r in recs])
+        ftype = reader.store.fields(reader.model)[name].type
+        row[name] = _sum(ftype, [r.get(name) for r in recs], reader.store.currency_precision()[1])
     row["__domain"] = and_domains([list(domain or []), *extra])
     return row
 
 
-def _sum(ftype: str, values: list[Any]) -> Any:
+def _sum(ftype: str, values: list[Any], decimals: int) -> Any:
+    """PostgreSQL's SUM of numeric columns is exact: the float sum rounded to the places the values have."""
     present = [v for v in values if v is not None]
     if not present:
         return 0
     total = math.fsum(present)
-    return round(total, 2) if ftype == "monetary" else (int(total) if ftype == "integer" else total)
+    return round(total, decimals) if ftype == "monetary" else (int(total) if ftype == "integer" else total)

@@ -184,20 +184,26 @@ class Store:
     def _new_row(self, model: str, base: Record, vals: Any) -> Record:
         mdef, fields, managed = self.models[model], self.fields(model), self.managed(model)
         row = dict(base)
+        currency = self.currency_precision(_company_of(vals, base))
         for key, value in vals.items():
             field = fields.get(key)
             if field is None:
                 raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
-                row[key] = convert.to_cache(model, field, value, self.currency_decimals())
+                row[key] = convert.to_cache(model, field, value, currency)
             else:
                 _refuse_x2many(model, field, value)
         return row
 
-    def currency_decimals(self) -> int:
-        """The company currency's decimal places: monetary values are rounded to them (one company here)."""
-        currency = self.tables.get("res.currency", {}).get(1) or {}
-        return int(currency.get("decimal_places") or 2)
+    def currency_precision(self, company_id: Any = None) -> tuple[float, int]:
+        """The company currency's rounding factor and decimal places: monetary values are rounded to a multiple
+        of the factor and written with that many places, as Odoo's Monetary field does (the line's currency is
+        its company's; without a company, currency 1)."""
+        company = self.tables.get("res.company", {}).get(company_id) if company_id else None
+        currency_id = (company or {}).get("currency_id") or 1
+        currency = self.tables.get("res.currency", {}).get(currency_id) or {}
+        decimals = int(currency.get("decimal_places") or 2)
+        return float(currency.get("rounding") or 10.0**-decimals), decimals
 
     # -- write -------------------------------------------------------------------------------------------
     def write(self, model: str, ids: list[int], vals: Any, uid: int, fail: FailHook | None = None) -> None:
@@ -235,6 +241,7 @@ class Store:
         mdef, fields, managed = self.models[model], self.fields(model), self.managed(model)
         self.check_exist(model, ids, uid)
         changes: Record = {}
+        currency = self.currency_precision(_company_of(vals, self.tables[model][ids[0]] if ids else {}))
         for key, value in vals.items():
             if key in ("id", "parent_path", *LOG_ACCESS):
                 continue
@@ -242,7 +249,7 @@ class Store:
             if field is None:
                 raise ValueError(versions.text(self.version, "invalid_field_write", field=key, model=model))
             if key in managed and key not in mdef.computed:
-                changes[key] = convert.to_cache(model, field, value, self.currency_decimals())
+                changes[key] = convert.to_cache(model, field, value, currency)
             else:
                 _refuse_x2many(model, field, value)
         convert.parse_dates([changes], fields, orm_first=True)
@@ -370,3 +377,10 @@ def _unlink_refusals(model: str, records: list[Record], fail: UnlinkHook | None)
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _company_of(vals: Any, record: Record) -> Any:
+    """The company whose currency rounds a record's monetary values: the one written, else the record's (Odoo
+    rounds a write to several records with the first one's currency)."""
+    company = vals.get("company_id") if isinstance(vals, dict) else None
+    return company if type(company) is int else record.get("company_id")

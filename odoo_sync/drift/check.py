@@ -58,7 +58,7 @@ def compare(s: Session, octx: OdooContext, report: DriftReport) -> None:
     major = major_version({"server_version": octx.server_version}) or 17
     in_odoo = odoo_side.plan_totals(s.hook, tenant, octx.plans, major)
     codes = drift_store.account_codes(s.conn, tenant, ENTITY_ROLE)
-    report.totals = compare_totals(wanted, synced, in_odoo, codes, octx.currency_decimals)
+    report.totals = compare_totals(wanted, synced, in_odoo, codes, octx.currency_decimals, octx.currency_rounding)
     report.accounts = len(set(wanted) | set(in_odoo))
     report.missing = missing_records(s)
     report.columns = {role: ref.column for role, ref in octx.plans.items()}

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from odoo_sync.sync.money import monetary
 
 CLEAN, PENDING, DRIFT, ERROR = "clean", "pending", "drift", "error"
 HAND, WAITING = "hand", "pending"
@@ -102,12 +104,16 @@ def compare_totals(
     odoo: Mapping[AccountKey, Decimal],
     codes: Mapping[AccountKey, str],
     decimals: int = 2,
+    rounding: Any = None,
 ) -> list[TotalDiff]:
-    """Every plan account whose Odoo total differs from the source's, with the cause."""
-    step = Decimal(1).scaleb(-decimals)
+    """Every plan account whose Odoo total differs from the source's, with the cause.
+
+    Each total is rounded as Odoo rounds the currency's amounts (its ``rounding`` factor, then ``decimals``
+    places): the sync writes amounts rounded so, and Odoo holds nothing finer.
+    """
     diffs = []
     for k in sorted(set(source) | set(synced) | set(odoo)):
-        s, r, o = (_q(m.get(k, Decimal(0)), step) for m in (source, synced, odoo))
+        s, r, o = (monetary(m.get(k, Decimal(0)), decimals, rounding) for m in (source, synced, odoo))
         if o == s:
             continue
         cause = HAND if o != r else WAITING
@@ -132,10 +138,6 @@ def account_problem(expected_active: bool, odoo_active: bool | None) -> str | No
     if odoo_active and not expected_active:
         return "unarchived"
     return None
-
-
-def _q(value: Decimal, step: Decimal) -> Decimal:
-    return value.quantize(step, rounding=ROUND_HALF_UP)
 
 
 def _worst_first(diffs: Iterable[TotalDiff]) -> list[TotalDiff]:

@@ -29,6 +29,7 @@ class OdooContext:
     company_id: int
     currency: str
     currency_decimals: int = 2
+    currency_rounding: float | None = None  # the currency's rounding factor (0.01, 0.05, ...); None: 10**-decimals
     rate_company_id: int = 0  # whose rates convert other currencies: the company's root (Odoo's rule for branches)
     odoo_identity: str = ""
     api: str = ""  # "xmlrpc" or "json2": what ``api: auto`` settled on, so later tasks skip the probe

@@ -18,6 +18,7 @@ from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
 from odoo_sync.sync.mapping import LineTargets, RowError, detail_id, key, line_vals
+from odoo_sync.sync.money import step
 from odoo_sync.sync.pipeline import read_ahead
 from odoo_sync.sync.planner import Desired, Plan, plan
 from odoo_sync.sync.rates import RateBook, odoo_loader
@@ -64,6 +65,7 @@ def line_targets(s: Session, octx: OdooContext) -> LineTargets:
         },
         max_description_chars=s.tenant.max_description_chars,
         decimals=octx.currency_decimals,
+        rounding=step(octx.currency_decimals, octx.currency_rounding),
         rates=RateBook(
             octx.currency.upper(), odoo_loader(s.hook.search_read, octx.currency.upper(), _rate_company(octx))
         ),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey, InvalidKeyError
+from odoo_sync.sync.money import monetary
 from odoo_sync.sync.rates import RateBook, normalise
 
 # XML 1.0 (and so XML-RPC) cannot carry these; tab, newline and carriage return are fine.
@@ -39,7 +39,8 @@ class LineTargets:
     category_accounts: dict[str, int]  # category code -> category-plan account id
     budget_line_accounts: dict[str, tuple[int, str]]  # "PRJ-001/1.1.1.a" -> (budget-line-plan account, category)
     max_description_chars: int = 2000
-    decimals: int = 2
+    decimals: int = 2  # the company currency's decimal places (what Odoo writes)
+    rounding: Decimal | None = None  # its rounding factor (0.05: amounts are multiples of it); None: 10**-decimals
     rates: RateBook | None = None  # None: spending in another currency is rejected, not converted
     company_id: int | None = None  # set: lines carry it (a tenant pinned to one company of a multi-company Odoo)
 
@@ -109,13 +110,12 @@ def line_vals(row: dict[str, Any], t: LineTargets) -> dict[str, Any]:
     day = _date(row.get("date"), bad)
     amount = _amount(row.get("amount"), bad)
     if currency != t.currency.upper():
-        factor = _rate(currency, day, row.get("currency"), t, bad)
         name = f"{name} [{amount} {currency}]"  # the original stays visible to finance on the line
-        amount = Decimal(repr(float(amount) * factor))
+        amount = _converted(amount, currency, day, row.get("currency"), t, bad)
     vals = {
         "name": name,
         "date": day,
-        "amount": -_round(amount, t.decimals),
+        "amount": -float(monetary(amount, t.decimals, t.rounding)),  # what Odoo stores, so records match it
         t.project_column: project,
         t.category_column: category,
         t.budget_line_column: detail[0],
@@ -125,21 +125,21 @@ def line_vals(row: dict[str, Any], t: LineTargets) -> dict[str, Any]:
     return vals
 
 
-def _rate(currency: str, day: str, given: Any, t: LineTargets, bad: Any) -> float:
-    """Odoo's rate from ``currency`` to the company currency on ``day``, or a row error saying what is missing."""
+def _converted(amount: Decimal, currency: str, day: str, given: Any, t: LineTargets, bad: Any) -> Decimal:
+    """``amount`` in the company currency at Odoo's rate of ``day``, or a row error saying what is missing."""
     assert t.rates is not None
     if not currency:
         raise bad("currency", "is missing")
     if not t.rates.knows(currency):
         raise bad("currency", f"{_short(given)} is not a currency Odoo knows (res.currency)")
-    factor = t.rates.factor(currency, day)
-    if factor is None:
+    converted = t.rates.convert(currency, day, amount)
+    if converted is None:
         raise bad(
             "currency",
             f"Odoo has no {currency} rate dated on or before {day} for the company (Accounting > Configuration > "
             f"Currencies); the line is retried on every run until the rate exists",
         )
-    return factor
+    return converted
 
 
 def _amount(value: Any, bad: Any) -> Decimal:
@@ -150,14 +150,6 @@ def _amount(value: Any, bad: Any) -> Decimal:
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise bad("amount", f"{_short(value)} is not a finite amount below {MAX_AMOUNT:,.0f}")
     return amount
-
-
-def _round(amount: Decimal, decimals: int) -> float:
-    """Odoo rounds monetary values half-up to the currency's decimal places (float_round's default)."""
-    result = float(amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-    if math.isnan(result):  # pragma: no cover - _amount's is_finite makes this unreachable
-        raise ValueError("NaN amount")
-    return result
 
 
 def _date(value: Any, bad: Any) -> str:

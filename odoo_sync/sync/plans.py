@@ -34,6 +34,7 @@ def resolve_context(hook: OdooHook, tenant: TenantConfig) -> OdooContext:
         company_id=company.id,
         currency=company.currency,
         currency_decimals=company.decimals,
+        currency_rounding=company.rounding,
         rate_company_id=company.root_id,
     )
 
@@ -96,11 +97,13 @@ class Company:
     currency: str
     decimals: int
     root_id: int
+    rounding: float | None = None
 
 
 def _company(hook: OdooHook, tenant: TenantConfig) -> Company:
-    """The tenant's company (one the user may work in), its currency, the currency's decimal places (amounts
-    are rounded to them) and its root company (whose rates Odoo converts with)."""
+    """The tenant's company (one the user may work in), its currency, the currency's rounding factor and decimal
+    places (amounts are rounded as Odoo rounds them, ``money.monetary``) and its root company (whose rates Odoo
+    converts with)."""
     user = hook.search_read(USER, [("id", "=", hook.uid)], ["company_id", "company_ids"])[0]
     company_id = tenant.company_id or int(user["company_id"][0])
     allowed = [int(c) for c in user.get("company_ids") or [company_id]]
@@ -114,9 +117,11 @@ def _company(hook: OdooHook, tenant: TenantConfig) -> Company:
     if not rows:
         raise OdooSetupError(f"tenant {tenant.tenant_id}: company_id {company_id} does not exist in Odoo")
     currency_id, currency = rows[0]["currency_id"][0], str(rows[0]["currency_id"][1])
-    currencies = hook.search_read(CURRENCY, [("id", "=", currency_id)], ["decimal_places"])
+    currencies = hook.search_read(CURRENCY, [("id", "=", currency_id)], ["decimal_places", "rounding"])
     decimals = int(currencies[0]["decimal_places"]) if currencies else 2
-    return Company(company_id, currency, decimals, _root_company(hook, company_id, rows[0].get("parent_id")))
+    rounding = (float(currencies[0].get("rounding") or 0) or None) if currencies else None
+    root = _root_company(hook, company_id, rows[0].get("parent_id"))
+    return Company(company_id, currency, decimals, root, rounding)
 
 
 def _root_company(hook: OdooHook, company_id: int, parent: Any) -> int:

@@ -2,20 +2,30 @@
 
 Odoo converts with ``res.currency._get_rates``: per currency, the latest ``res.currency.rate`` dated on or before
 the day, a rate of the company (its root company, for a branch) before a rate shared by all companies, and
-``amount * (1 / (from_rate / to_rate))``. The same arithmetic here gives the same company-currency amounts, so
-per-plan totals in Odoo match the source converted Odoo's way. Odoo falls back to a rate of 1.0 where none is
-recorded; a silent 1:1 would put wrong money in finance's totals, so a foreign currency without a rate is a row
-error instead (the company currency itself keeps Odoo's 1.0).
+``amount * (1 / (from_rate / to_rate))`` rounded to the company currency (``money``). Here the same rates give
+the same company-currency amounts, computed in Decimal (``amount * to_rate / from_rate``) so that a tie Odoo's
+float epsilon tips up is a tie here too; per-plan totals in Odoo match the source converted Odoo's way. Odoo
+falls back to a rate of 1.0 where none is recorded; a silent 1:1 would put wrong money in finance's totals, so a
+foreign currency without a rate is a row error instead (the company currency itself keeps Odoo's 1.0).
+
+The rates are read on the task's thread while the read-ahead thread maps the next chunk, so a book is published
+whole: ``prepare`` builds the new mapping (every currency asked for and the company currency) off to the side and
+swaps it in with one assignment. A reader sees the book before or after, never half of it; a conversion asked for
+a currency not in the book raises ``RatesNotReady`` instead of converting at 1.0.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from odoo_sync.odoo.models import CURRENCY, CURRENCY_RATE
+from odoo_sync.sync.money import to_company
 
 RateRows = list[dict[str, Any]]
 
@@ -37,43 +47,65 @@ class Rates:
         return None
 
 
+class RatesNotReady(RuntimeError):
+    """A conversion was asked for before ``RateBook.prepare`` published the currency's rates (a bug, not data)."""
+
+
 @dataclass
 class RateBook:
     """The rates of the currencies a run meets, read from Odoo once per currency and run.
 
-    ``load(codes)`` answers ``{code: Rates}`` for the codes Odoo knows (active or not); a code it doesn't know
-    stays missing and its lines are rejected naming it.
+    ``load(codes)`` answers ``{code: Rates}`` for the codes Odoo knows (active or not) and the company currency; a
+    code it doesn't know stays missing and its lines are rejected naming it.
     """
 
     company_currency: str
     load: Callable[[list[str]], dict[str, Rates]]
-    _known: dict[str, Rates | None] = field(default_factory=dict)
+    # Published whole (one assignment), never changed in place: code -> Rates, or None when Odoo doesn't know it.
+    _book: Mapping[str, Rates | None] = field(default_factory=lambda: MappingProxyType({}))
+    _writing: threading.Lock = field(default_factory=threading.Lock)
 
     def prepare(self, codes: Iterable[Any]) -> None:
         """Read the rates of the foreign currencies among ``codes`` not read yet (one batch of calls)."""
-        wanted = {normalise(c) for c in codes} - {self.company_currency, ""} - set(self._known)
-        if not wanted:
-            return
-        found = self.load(sorted(wanted))
-        for code in wanted:
-            self._known[code] = found.get(code)
-        self._known.setdefault(self.company_currency, found.get(self.company_currency))
+        with self._writing:
+            book = self._book
+            wanted = self._foreign(codes) - set(book)
+            if not wanted:
+                return
+            found = self.load(sorted(wanted))
+            new = {code: found.get(code) for code in sorted(wanted)}
+            if self.company_currency not in book:  # with the first foreign currency, in the same publication
+                new[self.company_currency] = found.get(self.company_currency)
+            self._book = MappingProxyType({**book, **new})
 
     def ready(self, codes: Iterable[Any]) -> bool:
         """Would ``prepare(codes)`` read nothing from Odoo (every foreign currency among them looked up)?"""
-        return not ({normalise(c) for c in codes} - {self.company_currency, ""} - set(self._known))
+        return not (self._foreign(codes) - set(self._book))
 
     def knows(self, code: str) -> bool:
-        return self._known.get(code) is not None
+        """Does Odoo know ``code`` (res.currency)? Raises RatesNotReady when it was not looked up yet."""
+        return self._published(code)[0] is not None
 
-    def factor(self, code: str, day: str) -> float | None:
-        """Multiply an amount in ``code`` by this to get the company currency (None: no rate on that day)."""
-        rates, own = self._known.get(code), self._known.get(self.company_currency)
+    def convert(self, code: str, day: str, amount: Decimal) -> Decimal | None:
+        """``amount`` in ``code`` in the company currency, unrounded (None: Odoo has no rate on or before ``day``)."""
+        rates, own = self._published(code)
         from_rate = rates.on(day) if rates else None
-        if from_rate is None or from_rate == 0:
+        if not from_rate:
             return None
-        to_rate = (own.on(day) if own else None) or 1.0
-        return 1 / (from_rate / to_rate)  # Odoo's inverse_rate, in the same float steps
+        to_rate = (own.on(day) if own else None) or 1.0  # Odoo's COALESCE(rate, 1.0), for the company currency only
+        return to_company(amount, from_rate, to_rate)
+
+    def _published(self, code: str) -> tuple[Rates | None, Rates | None]:
+        book = self._book  # one read: the currency and the company currency come from the same publication
+        if code not in book or self.company_currency not in book:
+            raise RatesNotReady(
+                f"the rates of {code or '(no currency)'} were not read from Odoo before a line in it was converted "
+                f"(RateBook.prepare must publish them first)"
+            )
+        return book[code], book[self.company_currency]
+
+    def _foreign(self, codes: Iterable[Any]) -> set[str]:
+        return {normalise(c) for c in codes} - {self.company_currency, ""}
 
 
 def normalise(code: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from odoo_test_server import FakeOdoo
 from tests.contract.conftest import ACCOUNT, LINE, PLAN, OdooTarget, names_required_field
 
 pytestmark = pytest.mark.contract
@@ -60,6 +61,24 @@ def test_amount_is_rounded_to_the_currency_and_accepts_numeric_strings(odoo: Odo
         LINE, [{"name": f"{odoo.prefix}a", "amount": "12.5"}, {"name": f"{odoo.prefix}b", "amount": 10.005}]
     )
     assert [r["amount"] for r in odoo.call(LINE, "read", lines, ["amount"])] == [12.5, 10.01]
+
+
+def test_amount_is_rounded_as_float_round_rounds_a_float_just_under_a_tie(odoo: OdooTarget) -> None:
+    """Odoo's float_round adds an epsilon: 0.18 * 1.25 (0.22499999999999998) is the tie 0.225 and becomes 0.23."""
+    amounts = [0.18 * 1.25, -0.18 * 1.25, 1.005, 2.675]
+    lines = odoo.create(LINE, [{"name": f"{odoo.prefix}{i}", "amount": a} for i, a in enumerate(amounts)])
+    assert [r["amount"] for r in odoo.call(LINE, "read", lines, ["amount"])] == [0.23, -0.23, 1.01, 2.68]
+
+
+def test_amount_is_a_multiple_of_the_currency_rounding_factor_of_the_line_company(fake: FakeOdoo) -> None:
+    """A currency rounded to 0.05 keeps multiples of 0.05 (Monetary rounds with currency.rounding, not only
+    decimal_places); a line of another company is rounded with that company's currency."""
+    store = fake.store
+    store.tables["res.currency"][1].update(rounding=0.05)
+    (other,) = store.create("res.company", [{"name": "Other", "currency_id": 2}], 1)
+    lines = store.create(LINE, [{"name": "a", "amount": 0.23}, {"name": "b", "amount": 0.23, "company_id": other}], 2)
+    store.write(LINE, [lines[0]], {"amount": -0.075}, 2)
+    assert [store.tables[LINE][i]["amount"] for i in lines] == [-0.1, 0.23]
 
 
 def test_account_defaults_and_display_name(odoo: OdooTarget) -> None:

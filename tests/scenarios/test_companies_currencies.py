@@ -3,9 +3,12 @@ multi-company Odoo: the real DAG, then Odoo compared with the source converted O
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from odoo_sync.airflow import tasks
+from odoo_sync.drift import check
 from odoo_sync.errors import OdooSetupError
 from tests.scenarios.world import ACCOUNT, LINE, PROJECT, World
 
@@ -77,6 +80,34 @@ def test_a_rate_corrected_in_odoo_reaches_the_lines_at_the_next_reconciliation(w
     assert world.assert_converged() == 321
     assert _line(world, line)["amount"] == -80.0
     assert world.mutations() == {"create": 0, "write": 1, "unlink": 0}
+
+
+def test_a_currency_rounded_to_005_leaves_the_records_odoo_and_the_drift_check_agreeing(world: World) -> None:
+    """Odoo keeps amounts of a currency whose rounding factor is 0.05 (Swiss cash rounding, or set by finance) at
+    multiples of 0.05. Amounts rounded only to 2 places were stored otherwise than the records said, and the drift
+    check reported drift that no repair could remove (issue 22)."""
+    _needs_test_server(world)
+    world.odoo.store.tables["res.currency"][1].update(rounding=0.05)  # decimal_places stays 2
+    world.rounding = 0.05
+    foreign = _foreign(world)
+    world.add_rate(foreign, "2026-01-01", 0.8)
+    own = world.add_line(amount="0.23")  # 0.25
+    converted = world.add_line(amount="0.18", currency=foreign)  # 0.18 / 0.8 = 0.225: 0.25
+    assert world.run() == "success"
+    assert world.assert_converged() == 322
+    assert (_line(world, own)["amount"], _line(world, converted)["amount"]) == (-0.25, -0.25)
+    records = world.db.execute(
+        "SELECT entity_id, (vals->>'amount')::float FROM odoo_sync.record"
+        " WHERE tenant_id = 'acme' AND entity_type = 'line' AND state = 'present'"
+    ).fetchall()
+    world.db.commit()
+    in_odoo = {str(line["ref"]).split(":")[2]: line["amount"] for line in world.odoo.records(LINE)}
+    assert dict(records) == in_odoo  # what the sync believes Odoo holds is what Odoo holds, line for line
+    report = check.check_tenant("acme", now=datetime(2026, 12, 1, 4, 30, tzinfo=UTC))
+    assert report.state == "clean", report.summary()
+    world.odoo.reset_calls()
+    assert world.run() == "success"
+    assert world.mutations() == {"create": 0, "write": 0, "unlink": 0}
 
 
 def _second_company(world: World, allowed: bool) -> int:

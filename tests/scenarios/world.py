@@ -7,13 +7,14 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from odoo_test_server import FakeOdoo
+from odoo_test_server.convert import float_round
 from tests.conftest import REPO, set_airflow_conn
 from tests.integration.conftest import odoo_conn
 from tests.scenarios.real_odoo import RealOdoo, configured
@@ -56,6 +57,7 @@ class World:
     tenants_file: Path
     tenant: str = "acme"
     decimals: int = 2
+    rounding: float | None = None  # the company currency's rounding factor; None: 10**-decimals
     currency: str = "EUR"
     rates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # the company's rates in Odoo
 
@@ -159,15 +161,19 @@ class World:
     def _expected(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         rows = self.db.execute(EXPECTED_LINES, (self.tenant, list(rejected))).fetchall()
         self.db.commit()
-        step = Decimal(1).scaleb(-self.decimals)
         out = {}
         for r in rows:
-            amount, name = Decimal(r[1]), r[3]
-            if r[7] != self.currency:  # Odoo's conversion, computed here independently: amount / rate on the day
+            amount, name = float(r[1]), r[3]
+            if r[7] != self.currency:  # Odoo's _convert, computed here independently: amount * (1 / rate of the day)
                 rate = max((d, v) for d, v in self.rates[r[7]] if d <= r[2].isoformat())[1]
-                amount, name = Decimal(repr(float(amount) * (1 / rate))), f"{name} [{r[1]} {r[7]}]"
-            out[r[0]] = (-amount.quantize(step, ROUND_HALF_UP), r[2].isoformat(), name, r[4], r[5], r[6])
+                amount, name = amount * (1 / rate), f"{name} [{r[1]} {r[7]}]"
+            out[r[0]] = (-self.odoo_round(amount), r[2].isoformat(), name, r[4], r[5], r[6])
         return out
+
+    def odoo_round(self, amount: float) -> Decimal:
+        """What Odoo stores for ``amount`` in the company currency: res.currency.round, then decimal_places."""
+        rounding = self.rounding or 10.0**-self.decimals
+        return Decimal(f"{float_round(amount, rounding):.{self.decimals}f}")
 
     def _actual(self, rejected: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         accounts = {a["id"]: a for a in self.odoo.records(ACCOUNT)}
