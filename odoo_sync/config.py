@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from odoo_sync.paths import tenants_file
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser, when libyaml is there
 _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
+TENANT_DAG_PREFIX = "odoo_sync__"  # a tenant's sync DAG is odoo_sync__<tenant_id>: who may read it sees the tenant
 
 
 class PlanNames(BaseModel):
@@ -103,7 +105,7 @@ class TenantConfig(BaseModel):
 
     @property
     def dag_id(self) -> str:
-        return f"odoo_sync__{self.tenant_id}"
+        return f"{TENANT_DAG_PREFIX}{self.tenant_id}"
 
 
 class TenantConfigError(ValueError):
@@ -156,6 +158,11 @@ def _describe(path: Path, tenant: str, exc: ValidationError) -> list[str]:
         f"{path}: tenant {tenant}: field {'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}"
         for err in exc.errors()
     ]
+
+
+def tenants_of_dags(dag_ids: Iterable[str]) -> frozenset[str]:
+    """The tenants whose sync DAG is among ``dag_ids`` (other DAGs name no tenant)."""
+    return frozenset(d.removeprefix(TENANT_DAG_PREFIX) for d in dag_ids if d.startswith(TENANT_DAG_PREFIX))
 
 
 def tenant_by_id(tenant_id: str, path: Path | None = None) -> TenantConfig:
