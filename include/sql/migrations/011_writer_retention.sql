@@ -7,23 +7,27 @@
 -- Both are idempotent and run in the caller's transaction; EXECUTE is granted to odoo_sync_writer only.
 
 CREATE FUNCTION odoo_sync.purge_sync_log(cutoff timestamptz, batch_size integer) RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    SET odoo_sync.retention = 'on'  -- the trigger's switch, for this call only (restored on return)
 AS $$
-    WITH gone AS (
-        DELETE FROM odoo_sync.sync_log
-        WHERE id IN (
-            SELECT id FROM odoo_sync.sync_log
-            WHERE ts < least(cutoff, now() - interval '1 day')
-            ORDER BY ts
-            LIMIT batch_size
-        )
-        RETURNING 1
-    )
-    SELECT count(*) FROM gone
-$$;
+DECLARE
+    was text := current_setting('odoo_sync.retention', true);
+    removed bigint;
+BEGIN
+    -- The trigger's switch for this statement only (a SET clause on a custom setting needs a superuser owner).
+    PERFORM set_config('odoo_sync.retention', 'on', true);
+    DELETE FROM odoo_sync.sync_log
+    WHERE id IN (
+        SELECT id FROM odoo_sync.sync_log
+        WHERE ts < least(cutoff, now() - interval '1 day')
+        ORDER BY ts
+        LIMIT batch_size
+    );
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM set_config('odoo_sync.retention', coalesce(was, ''), true);
+    RETURN removed;
+END $$;
 
 CREATE FUNCTION odoo_sync.prune_health_pings(cutoff timestamptz) RETURNS bigint
     LANGUAGE sql
