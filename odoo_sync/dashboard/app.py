@@ -35,8 +35,8 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 
 
 def create_app(authenticate: bool = True) -> FastAPI:
-    """Build the app; nothing is connected until a request comes. ``authenticate=False``: every tenant, no login
-    (the demo's and unit tests' app; never what the plugin registers)."""
+    """Build the app; nothing is connected until a request comes. ``authenticate=False``: every tenant and no
+    login, for an app outside Airflow's api-server (the plugin always registers the default)."""
     dependencies = [Depends(_requires_tenant_access())] if authenticate else []
     app = FastAPI(
         title="Odoo integration health",
