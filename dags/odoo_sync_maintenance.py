@@ -14,7 +14,8 @@ DOC = """
 Daily: removes `odoo_sync.sync_log` rows older than `ODOO_SYNC_LOG_KEEP_DAYS` (default 400) days, counted from
 the run's data interval end, in batches of 10,000 rows, one short transaction each. The table is otherwise
 append-only (its trigger refuses updates and deletes); only this job switches that off, for its own
-transactions. Health pings are pruned by `odoo_health` itself.
+transactions, through `odoo_sync.purge_sync_log` (migration 011), so the DAGs' own login (a member of
+`odoo_sync_writer`) needs no DELETE on the table. Health pings are pruned by `odoo_health` itself.
 """
 
 with DAG(
@@ -30,9 +31,15 @@ with DAG(
 ):
 
     @task
+    def migrate_schema() -> None:
+        from odoo_sync.airflow import tasks
+
+        tasks.migrate_schema()
+
+    @task
     def purge_sync_log(**context: Any) -> int:
         from odoo_sync.store import retention
 
         return retention.purge_for_run(context)
 
-    purge_sync_log()
+    migrate_schema() >> purge_sync_log()

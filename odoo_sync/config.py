@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from odoo_sync import paths
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser, when libyaml is there
 _TENANT_ID = r"^[a-z][a-z0-9_]{1,40}$"
+TENANT_DAG_PREFIX = "odoo_sync__"  # a tenant's sync DAG is odoo_sync__<tenant_id>: who may read it sees the tenant
 
 
 class PlanNames(BaseModel):
@@ -103,7 +105,7 @@ class TenantConfig(BaseModel):
 
     @property
     def dag_id(self) -> str:
-        return f"odoo_sync__{self.tenant_id}"
+        return f"{TENANT_DAG_PREFIX}{self.tenant_id}"
 
 
 class TenantConfigError(ValueError):
@@ -175,6 +177,11 @@ def _not_found(path: Path) -> str:
         f"{path}: no such tenants file (looked for {looked} unless {paths.TENANTS_FILE_ENV} names one): put "
         "tenants.yaml beside the DAG files or set the variable, the same on every Airflow component (docs/deploy.md)"
     )
+
+
+def tenants_of_dags(dag_ids: Iterable[str]) -> frozenset[str]:
+    """The tenants whose sync DAG is among ``dag_ids`` (other DAGs name no tenant)."""
+    return frozenset(d.removeprefix(TENANT_DAG_PREFIX) for d in dag_ids if d.startswith(TENANT_DAG_PREFIX))
 
 
 def tenant_by_id(tenant_id: str, path: Path | None = None) -> TenantConfig:

@@ -243,6 +243,7 @@ class IrConfigParameter(BaseModel):
     """ir.config_parameter: get_param / set_param."""
 
     def get_param(self, key: str, default: Any = False) -> Any:
+        self._check("read")  # Odoo checks the read right first: admins only (base.group_system), by default
         ids = self._store.search(self._name, [("key", "=", key)], limit=1)
         return self._store.tables[self._name][ids[0]]["value"] if ids else default
 

@@ -37,24 +37,72 @@ def dsn(dbname: str) -> str:
     return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={dbname}"
 
 
+WRITER_ROLE = "odoo_sync_writer"  # migration 005: the role a deployment grants to the sync's login
+WRITER_LOGIN = f"odoo_sync_test_writer_{TEST_DB[-10:]}"  # roles are cluster-wide: one per test run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-login",
+        choices=("owner", "writer"),
+        default="owner",
+        help="who the odoo_sync_db connection logs in as: the schema owner (default) or a login granted "
+        f"{WRITER_ROLE} only, as a least-privilege deployment runs (migrations are still applied by the owner)",
+    )
+
+
 def set_airflow_conn(conn_id: str, **fields: object) -> None:
     """Outside a running task Airflow sees only AIRFLOW_CONN_* variables (and secrets backends)."""
     os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(fields)
 
 
+def use_db_login(login: str) -> None:
+    """Point connection odoo_sync_db (what every DAG task opens) at the run's database as ``login``."""
+    set_airflow_conn("odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=login, schema=TEST_DB)
+
+
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh database for this test run, migrated, dropped at the end."""
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database for this test run, migrated by the owner, dropped at the end."""
     with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{TEST_DB}"')
-    set_airflow_conn("odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=PG_USER, schema=TEST_DB)
     from odoo_sync.store.migrate import migrate
 
     with psycopg.connect(dsn(TEST_DB)) as conn:
         migrate(conn)
+    as_writer = request.config.getoption("--db-login") == "writer"
+    if as_writer:
+        _create_writer_login()
+    default_login = WRITER_LOGIN if as_writer else PG_USER
+    use_db_login(default_login)
+    request.config.stash[_DEFAULT_LOGIN] = default_login
     yield TEST_DB
     with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{WRITER_LOGIN}"')
+
+
+_DEFAULT_LOGIN = pytest.StashKey[str]()
+
+
+def _create_writer_login() -> None:
+    """A login holding only odoo_sync_writer (created by migration 005 when the owner may create roles)."""
+    with psycopg.connect(dsn("postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (WRITER_LOGIN,)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE ROLE "{WRITER_LOGIN}" LOGIN IN ROLE {WRITER_ROLE}')
+
+
+@pytest.fixture
+def as_writer(pg_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Connection odoo_sync_db logs in as a role granted odoo_sync_writer only, for this test; returns the login.
+
+    The tests' own ``db`` connection stays the owner's (it prepares and inspects the tables).
+    """
+    _create_writer_login()
+    use_db_login(WRITER_LOGIN)
+    yield WRITER_LOGIN
+    use_db_login(request.config.stash[_DEFAULT_LOGIN])
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ _INSERT = (
     "INSERT INTO odoo_sync.tenant_binding (tenant_id, odoo_identity, odoo_url, odoo_db, plans)"
     " VALUES (%s, %s, %s, %s, %s)"
 )
+_SET_IDENTITY = "UPDATE odoo_sync.tenant_binding SET odoo_identity = %s WHERE tenant_id = %s"
 # A tenant's binding, records, cursor and ledger, in one statement: its next run starts afresh.
 _FORGET = (
     "WITH b AS (DELETE FROM odoo_sync.tenant_binding WHERE tenant_id = %(t)s RETURNING 1),"
@@ -44,6 +45,11 @@ def bind(conn: psycopg.Connection, binding: Binding) -> None:
     """Record a tenant's first binding (inside the caller's transaction)."""
     b = binding
     conn.execute(_INSERT, (b.tenant_id, b.odoo_identity, b.odoo_url, b.odoo_db, json.dumps(b.plans)))
+
+
+def set_identity(conn: psycopg.Connection, tenant_id: str, identity: str) -> None:
+    """Record a stronger identity of the same database (inside the caller's transaction)."""
+    conn.execute(_SET_IDENTITY, (identity, tenant_id))
 
 
 def forget(conn: psycopg.Connection, tenant_id: str) -> int:

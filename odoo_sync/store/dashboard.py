@@ -1,6 +1,9 @@
 """The dashboard's reads: tenants' health states (one statement over health_state, drift_check, watermark,
 change_marker and record) and a filtered, paged slice of sync_log. Parameters only; the dry runs it shows:
-``store.dry_runs``."""
+``store.dry_runs``.
+
+Every read takes the tenants the viewer may see (``tenants``: a set; ``None`` only where no login applies): the
+page shows a user the tenants whose DAGs Airflow lets them read, nothing else (``dashboard.app``)."""
 
 from __future__ import annotations
 
@@ -36,6 +39,12 @@ LOG_COLUMNS = (
     "try_number",
 )
 STATE_ORDER = "CASE state WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END"
+Tenants = frozenset[str] | None  # the tenants a viewer may see; None: every tenant (no login in play)
+
+
+def scope_params(tenants: Tenants) -> dict[str, Any]:
+    """``(%(every)s OR tenant_id = ANY(%(tenants)s))``'s parameters."""
+    return {"every": tenants is None, "tenants": sorted(tenants or ())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +58,14 @@ class LogFilter:
     until: datetime | None = None
     page: int = 1
     page_size: int = 50
+    tenants: Tenants = None  # the viewer's tenants: set by the app from Airflow's DAG access, never by the query
 
     def where(self) -> tuple[sql.Composable, list[Any]]:
         clauses: list[sql.Composable] = []
         params: list[Any] = []
         for column, op, value in self._conditions():
-            clauses.append(sql.SQL("{} {} %s").format(sql.Identifier(column), sql.SQL(op)))
+            template = "{} = ANY(%s)" if op == "ANY" else "{} {} %s"
+            clauses.append(sql.SQL(template).format(sql.Identifier(column), sql.SQL(op)))
             params.append(value)
         if not clauses:
             return sql.SQL("TRUE"), params
@@ -62,6 +73,8 @@ class LogFilter:
 
     def _conditions(self) -> list[tuple[str, str, Any]]:
         conditions: list[tuple[str, str, Any]] = []
+        if self.tenants is not None:
+            conditions.append(("tenant_id", "ANY", sorted(self.tenants)))
         if self.tenant:
             conditions.append(("tenant_id", "=", self.tenant))
         if self.key and self.key.endswith("*"):
@@ -97,14 +110,15 @@ LEFT JOIN (
     SELECT tenant_id, count(*) AS waiting FROM odoo_sync.record
     WHERE entity_type = 'line' AND error IS NOT NULL AND (in_source OR state = 'present') GROUP BY tenant_id
 ) r ON r.tenant_id = h.tenant_id
+WHERE (%(every)s OR h.tenant_id = ANY(%(tenants)s))
 ORDER BY {STATE_ORDER}, h.tenant_id
 """  # noqa: S608 - fixed text
 
 
-def health_states(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every tenant's latest evaluated state, drift check, last successful sync and lines waiting; red first."""
+def health_states(conn: psycopg.Connection, tenants: Tenants) -> list[dict[str, Any]]:
+    """Each of ``tenants``' latest evaluated state, drift check, last successful sync and lines waiting; red first."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(_TENANTS)
+        cur.execute(_TENANTS, scope_params(tenants))
         return cur.fetchall()
 
 
@@ -120,6 +134,10 @@ def sync_log_page(conn: psycopg.Connection, flt: LogFilter) -> tuple[list[dict[s
     return rows[: flt.page_size], len(rows) > flt.page_size
 
 
-def log_tenants(conn: psycopg.Connection) -> list[str]:
-    """Tenants for the filter's drop-down: the health table's (configured) tenants."""
-    return [r[0] for r in conn.execute("SELECT tenant_id FROM odoo_sync.health_state ORDER BY tenant_id")]
+def log_tenants(conn: psycopg.Connection, tenants: Tenants) -> list[str]:
+    """Tenants for the filter's drop-down: the health table's (configured) tenants, of ``tenants``."""
+    query = (
+        "SELECT tenant_id FROM odoo_sync.health_state WHERE (%(every)s OR tenant_id = ANY(%(tenants)s))"
+        " ORDER BY tenant_id"
+    )
+    return [r[0] for r in conn.execute(query, scope_params(tenants))]

@@ -8,16 +8,17 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from odoo_sync.store.dashboard import Tenants, scope_params
 from odoo_sync.store.sync_log import RunContext
 
 _INSERT = "INSERT INTO odoo_sync.dry_run (tenant_id, dag_id, run_id, summary) VALUES (%s, %s, %s, %s)"
 _RECENT = """
 SELECT tenant_id, run_id, max(created_at) AS created_at, jsonb_agg(summary ORDER BY id) AS tasks
 FROM odoo_sync.dry_run
-WHERE created_at > now() - interval '14 days'
+WHERE created_at > now() - interval '14 days' AND (%(every)s OR tenant_id = ANY(%(tenants)s))
 GROUP BY tenant_id, run_id
 ORDER BY max(created_at) DESC
-LIMIT %s
+LIMIT %(limit)s
 """
 
 
@@ -29,10 +30,11 @@ def save_dry_run(conn: psycopg.Connection, tenant_id: str, run: RunContext, summ
     conn.commit()
 
 
-def recent(conn: psycopg.Connection, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest dry runs (two weeks), one row per run with its tasks' plans merged: counts and money."""
+def recent(conn: psycopg.Connection, tenants: Tenants, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest dry runs (two weeks) of ``tenants`` (None: all), one row per run with its plans merged."""
+    params = {**scope_params(tenants), "limit": limit}
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(_RECENT, (limit,))
+        cur.execute(_RECENT, params)
         return [_merged(row) for row in cur.fetchall()]
 
 

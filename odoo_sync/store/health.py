@@ -225,10 +225,13 @@ def _state_row(h: Health, now: datetime) -> dict[str, Any]:
 
 
 def prune_pings(conn: psycopg.Connection, before: datetime) -> int:
-    """Delete pings older than ``before``; returns how many."""
-    deleted = conn.execute("DELETE FROM odoo_sync.health_ping WHERE ts < %s", (before,)).rowcount
+    """Delete pings older than ``before`` (never the last day's); returns how many.
+
+    Through ``odoo_sync.prune_health_pings`` (migration 011): the DAG's login needs no DELETE on the table.
+    """
+    row = conn.execute("SELECT odoo_sync.prune_health_pings(%s)", (before,)).fetchone()
     conn.commit()
-    return deleted
+    return int(row[0]) if row else 0
 
 
 # -- incidents ---------------------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Apply the package's migrations (odoo_sync/sql/migrations/*.sql) once each, in order, under an advisory lock."""
+"""Apply the package's migrations (odoo_sync/sql/migrations/*.sql) once each, in order, under an advisory lock.
+
+Every DAG's first task calls ``migrate``; the DAGs may log in as a role granted ``odoo_sync_writer`` only
+(migration 005), which may not create schemas. So ``migrate`` first reads what is applied and changes nothing
+when nothing is pending; only pending migrations need the schema owner, and a login that may not apply them gets
+an error naming them and the command to run as the owner.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,12 @@ _LOCK_ID = 0x0D00_5C3E  # any fixed number: serialises concurrent migrators (two
 
 class MigrationsMissing(OdooPermanentError):
     """The migrations folder is absent or empty: a broken install, never "up to date" (a task fails, no retry)."""
+
+    error_class = ErrorClass.CONFIG
+
+
+class MigrationsPending(OdooPermanentError):
+    """Migrations are pending and this login may not apply them: the owner runs ``python -m ...migrate``."""
 
     error_class = ErrorClass.CONFIG
 
@@ -53,7 +65,35 @@ def pending(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -
 
 
 def migrate(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -> list[str]:
-    """Apply what is missing; each file and its bookkeeping row commit together. Returns applied names."""
+    """Apply what is missing; each file and its bookkeeping row commit together. Returns applied names.
+
+    Nothing pending: nothing is created or locked, so a login without CREATE passes.
+    """
+    with conn.transaction():  # a read, ended here: the apply below is its own transaction
+        todo = pending(conn, directory)
+    if not todo:
+        return []
+    try:
+        applied = _apply(conn, directory)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise MigrationsPending(_pending_message(conn, todo, exc)) from exc
+    for name in applied:
+        log.info("Applied migration %s", name)
+    return applied
+
+
+def _pending_message(conn: psycopg.Connection, todo: list[Traversable], exc: Exception) -> str:
+    names = ", ".join(version_of(p) for p in todo)
+    return (
+        f"odoo_sync schema: migration(s) {names} pending, and login {conn.info.user!r} may not apply them "
+        f"({str(exc).strip()}). Apply them as the schema's owner: `python -m odoo_sync.store.migrate --dsn "
+        f"'host=... dbname={conn.info.dbname} user=<owner>'` (or `make migrate` with the owner's connection), "
+        "then clear the failed task; the DAGs' own login needs only the odoo_sync_writer role."
+    )
+
+
+def _apply(conn: psycopg.Connection, directory: Traversable) -> list[str]:
+    """Under the advisory lock: create the schema and apply what is still pending (another run may have)."""
     applied: list[str] = []
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
@@ -66,8 +106,6 @@ def migrate(conn: psycopg.Connection, directory: Traversable = MIGRATIONS_DIR) -
             cur.execute(path.read_text())  # trusted files shipped inside the package
             cur.execute("INSERT INTO odoo_sync.schema_migrations (version) VALUES (%s)", (version_of(path),))
             applied.append(version_of(path))
-    for name in applied:
-        log.info("Applied migration %s", name)
     return applied
 
 

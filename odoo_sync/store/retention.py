@@ -1,9 +1,10 @@
 """Sync-log retention: remove rows older than the configured number of days, in batches.
 
 ``odoo_sync.sync_log`` is append-only: its trigger refuses UPDATE, DELETE and TRUNCATE unless the transaction
-sets ``odoo_sync.retention = 'on'``, which only this job does, one short transaction per batch (so a large purge
-neither holds long locks nor bloats one transaction). Run it as the schema owner: the sync's own role
-(``odoo_sync_writer``, migration 005) has no DELETE privilege on the table at all.
+sets ``odoo_sync.retention = 'on'``, and the sync's role (``odoo_sync_writer``, migration 005) has no DELETE
+privilege on it at all. So the job calls ``odoo_sync.purge_sync_log(cutoff, batch)`` (migration 011): a function
+owned by the schema owner that removes rows by age only, never one of the last day, one short transaction per
+batch (so a large purge neither holds long locks nor bloats one transaction). It runs as the owner or the writer.
 """
 
 from __future__ import annotations
@@ -41,9 +42,7 @@ def purge_for_run(context: Mapping[str, Any]) -> int:
         return purge_sync_log(conn, keep_days_setting(), now=now)
 
 
-_DELETE_BATCH = (
-    "DELETE FROM odoo_sync.sync_log WHERE id IN (SELECT id FROM odoo_sync.sync_log WHERE ts < %s ORDER BY ts LIMIT %s)"
-)
+_DELETE_BATCH = "SELECT odoo_sync.purge_sync_log(%s, %s)"  # migration 011: the owner's rights, by age only
 
 
 def purge_sync_log(
@@ -55,12 +54,12 @@ def purge_sync_log(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     cutoff = now - timedelta(days=keep_days)
-    conn.commit()  # each batch is its own transaction, so SET LOCAL covers exactly that batch
+    conn.commit()  # each batch is its own transaction
     total = 0
     while True:
         with conn.transaction():
-            conn.execute("SET LOCAL odoo_sync.retention = 'on'")
-            deleted = conn.execute(_DELETE_BATCH, (cutoff, batch_size)).rowcount
+            row = conn.execute(_DELETE_BATCH, (cutoff, batch_size)).fetchone()
+        deleted = int(row[0]) if row else 0
         total += deleted
         if deleted < batch_size:
             break

@@ -1,7 +1,17 @@
-"""Bind a tenant to one Odoo database and to the plans its accounts live in; refuse silent changes of either."""
+"""Bind a tenant to one Odoo database and to the plans its accounts live in; refuse silent changes of either.
+
+The database's identity is its ``database.uuid``, which Odoo lets administrators read only. For an integration
+user without admin rights the identity falls back to the connection's URL and database name (``url:...|db``),
+which cannot tell one database reached through two URLs (another port, scheme or host alias) from two databases,
+nor a database dropped and restored under the same name from the old one. So a change between the two kinds,
+at the same URL and database name, is the same database (the user was made admin, or lost admin): the uuid is
+recorded when it becomes readable and kept when it no longer is; any other change stops the tenant.
+"""
 
 from __future__ import annotations
 
+import logging
+from enum import Enum
 from typing import Any
 
 import psycopg
@@ -14,6 +24,16 @@ from odoo_sync.store.bindings import Binding, forget
 from odoo_sync.sync.context import OdooContext
 
 FORGET_HINT = "python -m odoo_sync.sync.binding forget {tenant}"
+log = logging.getLogger(__name__)
+
+
+class IdentityChange(Enum):
+    """How the database a tenant's connection reaches compares with the one it is bound to."""
+
+    SAME = "same"
+    UUID_NOW_READABLE = "uuid now readable"  # bound by url|db; the user may now read database.uuid: record it
+    UUID_NO_LONGER_READABLE = "uuid no longer readable"  # bound by uuid; the user lost admin: keep the uuid
+    ANOTHER = "another database"
 
 
 def odoo_identity(hook: OdooHook) -> str:
@@ -25,7 +45,25 @@ def odoo_identity(hook: OdooHook) -> str:
         if exc.error_class != "access":
             raise
         value = None
-    return f"uuid:{value}" if value else f"url:{endpoint.url.rstrip('/').lower()}|{endpoint.db}"
+    return f"uuid:{value}" if value else endpoint_identity(endpoint.url, endpoint.db)
+
+
+def endpoint_identity(url: str, db: str) -> str:
+    """The fallback identity: the connection's URL and database name, all a non-admin user can read."""
+    return f"url:{url.rstrip('/').lower()}|{db}"
+
+
+def identity_change(bound: Binding, url: str, db: str, identity: str) -> IdentityChange:
+    """Compare the bound database with the one reached now (pure)."""
+    if bound.odoo_identity == identity:
+        return IdentityChange.SAME
+    if endpoint_identity(bound.odoo_url, bound.odoo_db) != endpoint_identity(url, db):
+        return IdentityChange.ANOTHER  # another identity at another address: nothing says it is the same
+    if bound.odoo_identity.startswith("url:") and identity.startswith("uuid:"):
+        return IdentityChange.UUID_NOW_READABLE
+    if bound.odoo_identity.startswith("uuid:") and identity.startswith("url:"):
+        return IdentityChange.UUID_NO_LONGER_READABLE
+    return IdentityChange.ANOTHER  # two different uuids at one address: the database was replaced
 
 
 def check_binding(conn: psycopg.Connection, tenant_id: str, hook: OdooHook, octx: OdooContext) -> None:
@@ -49,7 +87,7 @@ def check_binding(conn: psycopg.Connection, tenant_id: str, hook: OdooHook, octx
         if mine is None:
             bindings.bind(conn, Binding(tenant_id, octx.odoo_identity, endpoint.url, endpoint.db, _plans(octx)))
             return
-        _same_database(tenant_id, mine, endpoint.url, endpoint.db, octx.odoo_identity)
+        _same_database(conn, tenant_id, mine, endpoint.url, endpoint.db, octx.odoo_identity)
         _same_plans(tenant_id, mine.plans, _plans(octx))
 
 
@@ -57,8 +95,21 @@ def _plans(octx: OdooContext) -> dict[str, dict[str, Any]]:
     return {role: {"id": p.id, "name": p.name} for role, p in octx.plans.items()}
 
 
-def _same_database(tenant_id: str, bound: Binding, url: str, db: str, identity: str) -> None:
-    if bound.odoo_identity != identity:
+def _same_database(
+    conn: psycopg.Connection, tenant_id: str, bound: Binding, url: str, db: str, identity: str
+) -> None:
+    change = identity_change(bound, url, db, identity)
+    if change is IdentityChange.UUID_NOW_READABLE:
+        bindings.set_identity(conn, tenant_id, identity)
+        log.info("tenant %s: database.uuid now readable at %s (%s): recorded as its identity", tenant_id, url, db)
+    elif change is IdentityChange.UUID_NO_LONGER_READABLE:
+        log.warning(
+            "tenant %s: database.uuid no longer readable (the integration user lost admin rights): only the URL "
+            "and database name %r are checked until it is readable again",
+            tenant_id,
+            db,
+        )
+    elif change is IdentityChange.ANOTHER:
         raise OdooSetupError(
             f"tenant {tenant_id}: bound to the Odoo database {bound.odoo_db!r} at {bound.odoo_url}, "
             f"but its connection now "

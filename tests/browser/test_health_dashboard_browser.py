@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 
 from tests.browser.live_airflow import airflow_env, component, free_port, get, migrate, token, wait_http
 from tests.conftest import REPO
-from tests.integration.test_health_dashboard import seed
+from tests.integration.test_health_dashboard import SEEDED_TENANTS, seed
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("ODOO_SYNC_CHROMIUM", "/usr/bin/chromium")
@@ -39,6 +41,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory, pg_database: str) -> It
     home = tmp_path_factory.mktemp("airflow-api")
     env = airflow_env(home, f"sqlite:///{home}/airflow.db")
     migrate(env)
+    # The page shows the tenants whose DAGs the user may read: seed()'s tenants get theirs in this metadata DB.
+    register = "from tests.integration.airflow_access import register_tenant_dags as r; r({'ops': TENANTS})"
+    subprocess.run([sys.executable, "-c", register.replace("TENANTS", repr(SEEDED_TENANTS))], env=env, check=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with component(["api-server", "--host", "127.0.0.1", "--port", str(port)], env, home / "api.log") as proc:

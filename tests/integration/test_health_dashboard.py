@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,10 +16,12 @@ from odoo_sync.dashboard.app import create_app
 from odoo_sync.store import health as health_store
 from odoo_sync.store.health import Health, Ping, State
 from odoo_sync.store.sync_log import CallResult, Entity, RunContext, SyncLog
+from tests.integration.airflow_access import init_auth_manager, register_tenant_dags, user
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 EVIL = "<img src=x onerror=alert(1)>"
+SEEDED_TENANTS = ["acme", "beta", "gamma"]
 
 
 def seed(db: psycopg.Connection, error: str = EVIL) -> None:
@@ -50,13 +53,21 @@ def seed(db: psycopg.Connection, error: str = EVIL) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def admin(airflow_db: None) -> Any:
+    """An admin of the real SimpleAuthManager; every tenant here has its DAG (the page shows tenants by DAG)."""
+    register_tenant_dags({"ops": [*SEEDED_TENANTS, *(f"t{i:03d}" for i in range(500))]})
+    init_auth_manager()
+    return user("admin", "admin")
+
+
 @pytest.fixture
-def client(db: psycopg.Connection) -> TestClient:
+def client(db: psycopg.Connection, admin: Any) -> TestClient:
     from airflow.api_fastapi.core_api.security import get_user
 
     seed(db)
     app = create_app()
-    app.dependency_overrides[get_user] = lambda: object()  # Airflow's own login is tested in tests/browser
+    app.dependency_overrides[get_user] = lambda: admin  # Airflow's own login is tested in tests/browser
     return TestClient(app)
 
 
