@@ -2,6 +2,10 @@
 
 The sync runs in a fresh process (``python -m bench.memory worker N``), the test Odoo in another one
 (``python -m odoo_test_server``), so the figure is the sync's own memory, not the server's store.
+
+With ``ODOO_TEST_*`` set (``real``), the onboarding goes into that Odoo instead: the worker also times Odoo's
+own limit for the same lines (a plain batch ``create`` of 500 records a call, in a process of its own, after
+the sync's peak RSS is taken), and removes everything both created. The reconciliations run on loopback only.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from bench.env import REPO, last_json_line, peak_rss_mb
 
 
 def measure(n_lines: int) -> dict[str, Any]:
+    from bench.odoo import real_odoo_configured
+
+    if real_odoo_configured():
+        return _run_worker(n_lines, "real")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "odoo_test_server", "--port", str(port), "--db", "bench"],
@@ -28,23 +36,34 @@ def measure(n_lines: int) -> dict[str, Any]:
     try:
         assert server.stdout is not None
         server.stdout.readline()  # "fake odoo listening on ..."
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.memory", "worker", str(n_lines), f"http://127.0.0.1:{port}"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
+        return _run_worker(n_lines, f"http://127.0.0.1:{port}")
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def _run_worker(n_lines: int, url: str) -> dict[str, Any]:
+    """``url``: the loopback server's, or ``real`` (the worker reads ODOO_TEST_* itself: no password in argv)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "worker", str(n_lines), url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=4 * 3600,
+    )
     return last_json_line(out, "the memory worker")
+
+
+def _target(url: str) -> Any:
+    from bench.odoo import Target, start
+
+    return start("real") if url == "real" else Target("fake", url, "bench", "admin", "admin")
 
 
 def worker(n_lines: int, url: str) -> None:
     """Seed n lines in a scratch database and run the tenant's task functions once; print peak RSS."""
     from bench import env, source, sync
-    from bench.odoo import Target
+    from bench.odoo import describe as odoo_describe
     from bench.project_run import run_tasks
 
     with env.scratch_database(f"mem{n_lines}") as dbname:
@@ -55,12 +74,18 @@ def worker(n_lines: int, url: str) -> None:
         from odoo_sync.airflow import tasks
 
         tasks.migrate_schema()
-        target = Target("fake", url, "bench", "admin", "admin")
+        target = _target(url)
         env.set_conn(f"odoo_{sync.TENANT}", **target.conn_fields(sync.TENANT))
         before = peak_rss_mb()
         run = run_tasks(sync.TENANT, "bench__memory")
         synced_peak = peak_rss_mb()
-        reconciles = [_reconcile_in_own_process(dbname, url, n_lines // 100 * share) for share in (0, 1)]
+        if url == "real":
+            reconciles: list[dict[str, Any]] = []
+            limit = _limit_in_own_process(dbname)
+            sync._cleanup_project_records(target, env.dsn(dbname))
+        else:
+            limit = None
+            reconciles = [_reconcile_in_own_process(dbname, url, n_lines // 100 * share) for share in (0, 1)]
     line = run.summary.get("line", {})
     print(
         json.dumps(
@@ -73,9 +98,35 @@ def worker(n_lines: int, url: str) -> None:
                 "peak_rss_mb": synced_peak,
                 "rss_before_sync_mb": before,
                 "reconcile": reconciles,
+                "server": odoo_describe(target),
+                "limit": limit,
+                "a_b": run.seconds / limit["seconds"] if limit else None,
+                "calls_by_method": run.calls.by_method,
             }
         )
     )
+
+
+def _limit_in_own_process(dbname: str) -> dict[str, Any]:
+    """Odoo's own limit for the same lines (``bench.raw_runs.limit``), in a fresh process: it holds them all."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "limit", dbname],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=4 * 3600,
+    )
+    return last_json_line(out, "the limit worker")
+
+
+def limit_worker(dbname: str) -> None:
+    """Time a plain batch ``create`` of the tenant's lines in the real Odoo, then remove what it made."""
+    from bench import env, sync
+    from bench.raw_runs import limit
+
+    sync._configure(dbname, calls_per_second=1000)
+    figures = sync._raw("real", env.dsn(dbname), limit)
+    print(json.dumps({"seconds": figures.seconds, "calls": figures.calls.total, "peak_rss_mb": peak_rss_mb()}))
 
 
 def _reconcile_in_own_process(dbname: str, url: str, changed: int) -> dict[str, Any]:
@@ -139,5 +190,7 @@ if __name__ == "__main__":
     os.environ.setdefault("ODOO_SYNC_BENCH_QUIET", "1")
     if sys.argv[1] == "worker":
         worker(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "limit":
+        limit_worker(sys.argv[2])
     elif sys.argv[1] == "reconcile":
         reconcile_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))

@@ -23,7 +23,7 @@ from odoo_sync.odoo.models import ACCOUNT
 from odoo_test_server import RECORDED_DIR, FakeOdoo
 
 TIMINGS = json.loads((RECORDED_DIR / "timings.json").read_text())
-MUTATIONS = ("create", "write", "unlink", "load")
+MUTATIONS = ("create", "write", "unlink", "load", "web_save_multi")
 # load (update by database id), per row: measured on the Odoo 17 lab with bench/write_methods.py, 2,000 rows a call.
 LOAD_ROW_MS = 2.8
 # UPDATE commands through an account's line_ids, per line: the same lab and bench, 2,000 lines a call.

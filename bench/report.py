@@ -165,10 +165,19 @@ def health_table(h: dict[str, Any]) -> list[str]:
 def memory_table(m: dict[str, Any] | None) -> list[str]:
     if m is None:
         return ["\n6. Memory: not run (use --full)"]
+    limit = m.get("limit")
     return [
-        "\n6. Memory (project sync in its own process, test server in another)",
+        f"\n6. Memory (project sync in its own process; {m.get('server') or 'test server in another'})",
         f"   {m['lines']:,} lines: peak RSS {m['peak_rss_mb']:.0f} MB ({m['rss_before_sync_mb']:.0f} MB before the "
         f"sync), {m['seconds']:.0f} s, {m['calls']} calls, {m['created']:,} lines created",
+        *(
+            [
+                f"   Odoo's limit (batch create, 500 a call): {limit['seconds']:.0f} s, {limit['calls']} calls; "
+                f"a/b {m['a_b']:.2f}"
+            ]
+            if limit
+            else []
+        ),
         *(
             f"   reconciliation, {r['changed']:,} lines changed: {r['seconds']:.0f} s, {r['odoo_calls']} Odoo calls "
             f"({r['calls_per_500_changed']:.0f} per 500 changed), {r['mutations']} mutations, "
