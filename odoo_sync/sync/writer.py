@@ -22,6 +22,7 @@ WRITE_IDS = 5000
 LOAD_ROWS = 2000
 Progress = Callable[[int, int, float], None]
 Settled = Callable[[Sequence["CreateItem"], "EnsureResult"], None]
+Written = Callable[[Sequence["ChangeItem"]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +185,13 @@ class IdempotentWriter:
         self._create(spec, items[middle:], result)
 
     # -- writes and unlinks -----------------------------------------------------------------------------
-    def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
+    def ensure_written(self, model: str, items: Sequence[ChangeItem], written: Written | None = None) -> EnsureResult:
         """Write each key once: records getting the same values share one ``write`` (up to WRITE_IDS), records
-        whose values differ go ``LOAD_ROWS`` at a time through Odoo's import API (``load``), pipelined."""
+        whose values differ go ``LOAD_ROWS`` at a time through Odoo's import API (``load``), pipelined.
+
+        ``written(batch)`` runs as soon as a call is answered, before its keys are marked done: a caller saving
+        what Odoo now holds there never has a done key whose values it does not know (a run failing after the
+        first call, then the source going back to the earlier values, must write them again)."""
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
@@ -195,8 +200,10 @@ class IdempotentWriter:
 
         def settle(batch: _Batch, outcome: Any) -> None:
             if isinstance(outcome, OdooRecordError):
-                self._refused(model, batch, result, outcome)
+                self._refused(model, batch, result, outcome, written)
                 return
+            if written is not None:
+                written(batch)
             done.update({str(i.key): i.odoo_id for i in batch})
             result.changed += len(batch)
             if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
@@ -228,20 +235,24 @@ class IdempotentWriter:
         else:
             self.hook.write(model, [i.odoo_id for i in batch], batch[0].vals or {}, entities)
 
-    def _write_now(self, model: str, batch: _Batch, result: EnsureResult) -> None:
+    def _write_now(self, model: str, batch: _Batch, result: EnsureResult, written: Written | None) -> None:
         """Book and send one batch, nothing in flight (after a refused call)."""
         self.ledger.mark_pending(model, [i.key for i in batch], [i.odoo_id for i in batch])
         try:
             self._send(model, batch)
         except OdooRecordError as exc:
-            self._refused(model, batch, result, exc)
+            self._refused(model, batch, result, exc, written)
             return
+        if written is not None:
+            written(batch)
         done = {str(i.key): i.odoo_id for i in batch}
         self.ledger.mark_done(done)
         result.ids.update(done)
         result.changed += len(batch)
 
-    def _refused(self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError) -> None:
+    def _refused(
+        self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError, written: Written | None
+    ) -> None:
         """Odoo wrote none of the batch: keep the rows it named (``load``) or halve until the bad ones stand
         alone; the rest is sent again."""
         if len(batch) == 1:
@@ -253,11 +264,11 @@ class IdempotentWriter:
                 self._write_failed(batch[index], reason, result)
             rest = [item for index, item in enumerate(batch) if index not in named]
             if rest:
-                self._write_now(model, _Batch(rest, batch.method), result)
+                self._write_now(model, _Batch(rest, batch.method), result, written)
             return
         middle = len(batch) // 2
-        self._write_now(model, _Batch(batch[:middle], batch.method), result)
-        self._write_now(model, _Batch(batch[middle:], batch.method), result)
+        self._write_now(model, _Batch(batch[:middle], batch.method), result, written)
+        self._write_now(model, _Batch(batch[middle:], batch.method), result, written)
 
     def _write_failed(self, item: ChangeItem, error: str, result: EnsureResult) -> None:
         self.ledger.mark_error({str(item.key): error})
