@@ -59,6 +59,18 @@ def better(a: Copy, b: Copy, known_id: int | None) -> Copy:
     return a if rank(a) >= rank(b) else b
 
 
+def create_keys(found: dict[str, list[Copy]], kept: dict[str, int]) -> dict[str, int]:
+    """The Odoo id each create key made (a copy's ``ref`` is the key that created it): the kept copy's where two
+    copies carry one key, else the lowest id. ``kept`` maps an entity to the id of the copy the rebuild keeps."""
+    out: dict[str, int] = {}
+    for entity_id, copies in found.items():
+        for copy in sorted(copies, key=lambda c: c.odoo_id):
+            ref = copy.vals.get("ref")
+            if ref and (ref not in out or copy.odoo_id == kept.get(entity_id)):
+                out[str(ref)] = copy.odoo_id
+    return out
+
+
 def adopted(
     entity_id: str, copy: Copy, current: RecordState | None, history: History | None, parent: str | None
 ) -> RecordState:

@@ -18,9 +18,20 @@ from odoo_sync.keys import IdempotencyKey
 from odoo_sync.odoo.hook import OdooHook
 from odoo_sync.odoo.models import ACCOUNT, LINE, PROJECT
 from odoo_sync.store import rebuild as store
+from odoo_sync.store.ledger import DONE
 from odoo_sync.store.records import PRESENT, RecordState
 from odoo_sync.sync import probe, source
-from odoo_sync.sync.adoption import Copy, adopted, better, changed, edits, line_identity, lost, owned
+from odoo_sync.sync.adoption import (
+    Copy,
+    adopted,
+    better,
+    changed,
+    create_keys,
+    edits,
+    line_identity,
+    lost,
+    owned,
+)
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.lines import SPEC as LINES
 from odoo_sync.sync.mapping import LineTargets, detail_id
@@ -192,10 +203,27 @@ def rebuild_lines(s: Session, targets: LineTargets) -> Findings:
                 findings.note(current, after)
                 saves.append(after)
         s.records.save(entity, LINES.model, saves)
+        _settle_create_keys(s, copies, keepers)
         store.found_add(s.records.conn, copies)
     _lose(s, findings)
     _remove_copies(s, surplus, findings, budget_lines, targets)
     return findings
+
+
+def _settle_create_keys(s: Session, found: dict[str, list[Copy]], keepers: dict[str, Copy]) -> None:
+    """Odoo holds what these create keys made: a key a crash left pending (or one a lost ledger never had) is
+    done with its record's id, so the ledger agrees with Odoo and the key is never spent again."""
+    if s.dry_run is not None:
+        return
+    made = create_keys(found, {entity_id: copy.odoo_id for entity_id, copy in keepers.items()})
+    entries = s.ledger.lookup(made)
+    open_keys = {k: odoo_id for k, odoo_id in made.items() if k in entries and entries[k].state != DONE}
+    unknown = [(IdempotencyKey.parse(k), odoo_id) for k, odoo_id in made.items() if k not in entries]
+    if open_keys:
+        log.info("tenant %s: %d create keys found done in Odoo", s.tenant.tenant_id, len(open_keys))
+        s.ledger.mark_done(open_keys)
+    if unknown:
+        s.ledger.record_done(LINE, unknown)
 
 
 def pages(hook: OdooHook, model: str, domain: list[Any], fields: list[str]) -> Iterator[list[dict[str, Any]]]:
