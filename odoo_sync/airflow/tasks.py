@@ -96,7 +96,8 @@ def analytic_lines(
     with session(tenant_id, context, octx=octx, seams=seams) as s:
         window = _line_window(s, context)
         with draft_records(s):  # a dry run rebuilds the records (if it must) into a draft, rolled back
-            targets, window = prepare_lines(s, OdooContext.from_xcom(octx), window, asked=bool(param(context, "rebuild")))
+            asked = bool(param(context, "rebuild"))
+            targets, window = prepare_lines(s, OdooContext.from_xcom(octx), window, asked=asked)
             log.info("tenant %s: %s", tenant_id, window.describe())
             sync_lines(s, targets, window)
         if s.dry_run is None:  # a dry run leaves the cursor where it was: the real run reads the same window
