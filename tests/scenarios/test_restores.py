@@ -202,6 +202,19 @@ def test_a_run_with_nothing_to_repair_costs_two_reads_more(synced: World) -> Non
     assert synced.mutations() == {"create": 0, "write": 0, "unlink": 0}
 
 
+def test_a_reconciliation_reads_odoo_and_writes_nothing_when_nothing_differs(synced: World) -> None:
+    """Issue 18, item 2: the reconciliation reads our lines back from Odoo (paged, the fields we own), then
+    compares; with nothing changed on either side it sends no write and logs no finding."""
+    since = datetime.now(UTC)
+    assert synced.run(reconcile=True) == "success"
+    calls = calls_since(synced, since)
+    assert (LINE, "search_read") in calls  # the read-back of our lines (one page of 320)
+    assert synced.mutations() == {"create": 0, "write": 0, "unlink": 0}
+    assert synced.odoo.count(method="load") == 0  # nor through the import API
+    assert findings(synced) == {}
+    assert synced.assert_converged() == 320
+
+
 # -- our database --------------------------------------------------------------------------------------------
 def test_our_database_lost_after_voids_restores_moves_and_deletes(synced: World, backups: OurBackups) -> None:
     """The issue's first case: lines past their first generation were created again after the loss."""
