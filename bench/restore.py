@@ -15,9 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import bench.env  # noqa: F401  # first: Airflow settings before anything imports Airflow
 import psycopg
 
+import bench.env  # noqa: F401  # Airflow settings before anything imports Airflow
 from bench import env, odoo, source
 from bench.changes import brief, rewind
 from bench.project_run import run_tasks

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Tenant bindings to Odoo databases.")
     parser.add_argument("action", choices=["forget"])
     parser.add_argument("tenant_id")
-    parser.add_argument("--yes", action="store_true", help="really forget (the next run rebuilds the records from Odoo)")
+    parser.add_argument("--yes", action="store_true", help="really forget (the next run rebuilds from Odoo)")
     args = parser.parse_args(argv)
     if not args.yes:
         raise SystemExit(
