@@ -6,7 +6,7 @@ from typing import Any
 
 from odoo_test_server import orm
 from odoo_test_server.schema import PLAN
-from odoo_test_server.store import Store
+from odoo_test_server.store import Savepoint, Store
 
 ADMIN_UID = 2
 
@@ -47,3 +47,13 @@ class Inspection:
         with self.store.lock:
             env = orm.Env(self.store, ADMIN_UID)
             return orm.IrConfigParameter(env, "ir.config_parameter").get_param(key, default)
+
+    def dump(self) -> Savepoint:
+        """The whole database as ``pg_dump`` would keep it: records, id sequences, plan columns."""
+        with self.store.lock:
+            return self.store.savepoint()
+
+    def restore(self, dump: Savepoint) -> None:
+        """Back to ``dump`` as a restore of that backup would be: later records gone, ids handed out again."""
+        with self.store.lock:
+            self.store.rollback(dump)

@@ -63,7 +63,7 @@ class FakeOdoo(Inspection):
 
     Statistics: ``calls`` (CallRecord per RPC that reached Odoo), ``count(model, method)`` (XML-RPC and JSON-2),
     ``reset_calls()``, ``requests_seen`` (every HTTP POST). Inspection without RPC: ``records``, ``add_plan``,
-    ``set_param``, ``get_param``, ``store``.
+    ``set_param``, ``get_param``, ``store``, ``dump`` and ``restore`` (a backup of the database and its restore).
     """
 
     def __init__(

@@ -38,7 +38,9 @@ backfills never duplicate anything; every call has its row in `odoo_sync.sync_lo
 
 **Trigger** (with or without a logical date): syncs everything changed since the last successful run.
 Params: *reconcile* runs the full comparison now; *confirm_removals* lets a run remove more lines than the
-circuit breaker allows (share {share:.0%}; voids count too), after you checked the source really dropped them.
+circuit breaker allows (share {share:.0%}; voids count too), after you checked the source really dropped them;
+*rebuild* reads Odoo and rebuilds the records from its markers before syncing (after either side was restored from
+a backup; a run does it by itself when Odoo and the records disagree). Add *dry_run* to see the plan first.
 
 **Backfill** a date range (replays the lines changed in it; unchanged lines cost no Odoo call; the cursor is
 not moved): `airflow backfill create --dag-id {dag_id} --from-date 2026-03-01 --to-date 2026-03-08`
@@ -77,6 +79,12 @@ def build_tenant_dag(tenant: TenantConfig) -> DAG:
                 False, type="boolean", description="Allow removing more lines than the circuit breaker's share"
             ),
             "full_resync": Param(False, type="boolean", description="Same as reconcile (kept for earlier runs)"),
+            "rebuild": Param(
+                False,
+                type="boolean",
+                description="Rebuild the records from Odoo first (after restoring either side from a backup); "
+                "trigger with dry_run too to see the plan",
+            ),
             "dry_run": Param(
                 False,
                 type="boolean",

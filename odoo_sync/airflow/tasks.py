@@ -17,8 +17,9 @@ from odoo_sync.sync import changes, cursor, source
 from odoo_sync.sync.binding import check_binding, odoo_identity
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.lines import SPEC as LINES
-from odoo_sync.sync.lines import line_targets, sync_lines
+from odoo_sync.sync.lines import sync_lines
 from odoo_sync.sync.plans import context_summary, resolve_context
+from odoo_sync.sync.rebuild import draft_records, prepare_lines
 from odoo_sync.sync.reference import sync_budget_lines, sync_categories, sync_projects
 from odoo_sync.sync.runtime import DEFAULT_SEAMS, Seams, Session, param, session
 
@@ -90,11 +91,15 @@ def budget_lines(
 def analytic_lines(
     tenant_id: str, octx: OdooContextData, context: dict[str, Any], *, seams: Seams = DEFAULT_SEAMS
 ) -> dict[str, Any]:
-    """Spending lines from the durable cursor's window, each carrying one account per plan."""
+    """Spending lines from the durable cursor's window, each carrying one account per plan; first, when asked, on a
+    reconciliation or when Odoo and the records disagree, the records are rebuilt from Odoo (sync/rebuild.py)."""
     with session(tenant_id, context, octx=octx, seams=seams) as s:
         window = _line_window(s, context)
-        log.info("tenant %s: %s", tenant_id, window.describe())
-        sync_lines(s, line_targets(s, OdooContext.from_xcom(octx)), window)
+        with draft_records(s):  # a dry run rebuilds the records (if it must) into a draft, rolled back
+            asked = bool(param(context, "rebuild"))
+            targets, window = prepare_lines(s, OdooContext.from_xcom(octx), window, asked=asked)
+            log.info("tenant %s: %s", tenant_id, window.describe())
+            sync_lines(s, targets, window)
         if s.dry_run is None:  # a dry run leaves the cursor where it was: the real run reads the same window
             cursor.advance(s.conn, tenant_id, LINES.entity_type, window)
             if window.advance_to is not None:  # what the gate saw is in Odoo now (not after a backfill)

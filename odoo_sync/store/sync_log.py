@@ -136,6 +136,17 @@ class SyncLog:
             [self._row(ts, call, scrub_text(error, self.secrets), entity, None) for entity, error in rejected]
         )
 
+    def record_findings(self, model: str, findings: Sequence[tuple[Entity, str, int | None]]) -> None:
+        """One row per record a rebuild from Odoo found changed there (method ``rebuild``): what and why in
+        ``error``, the Odoo id it had. The calls that put it back follow with rows of their own."""
+        if not findings:
+            return
+        ts = datetime.now(UTC)
+        call = CallResult(model, "rebuild", None, None, None, "ok")
+        self.write_rows(
+            [self._row(ts, call, scrub_text(why, self.secrets), entity, odoo_id) for entity, why, odoo_id in findings]
+        )
+
     def write_rows(self, rows: Sequence[LogRow]) -> None:
         """COPY rows in and commit (held while deferred); rows must already be scrubbed."""
         with self._lock:

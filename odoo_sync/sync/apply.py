@@ -140,11 +140,20 @@ def _writes(s: Session, spec: EntitySpec, writes: Sequence[Mutation], account_co
     if not writes:
         return
     items = [ChangeItem(m.key, int(m.after.odoo_id or 0), m.vals, _account(m, account_column)) for m in writes]
-    result = s.writer.ensure_written(spec.model, items)
+    by_key = {str(m.key): m for m in writes}
+    answered: set[str] = set()
+
+    def written(batch: Sequence[ChangeItem]) -> None:  # Odoo holds these values now: saved before done
+        s.records.save(spec.entity_type, spec.model, [by_key[str(i.key)].after for i in batch])
+        answered.update(str(i.key) for i in batch)
+
+    result = s.writer.ensure_written(spec.model, items, written)
     s.summary.add(spec.entity_type, result, "updated")
     saved = []
     for m in writes:
         key, before = str(m.key), m.before or m.after
+        if key in answered:
+            continue
         if key in result.missing:  # deleted in Odoo by hand: created again (next generation) on the next run
             saved.append(before.but(state=ABSENT, odoo_id=None, vals=None, vals_hash=None, error=result.errors[key]))
         elif key in result.errors:

@@ -139,10 +139,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Tenant bindings to Odoo databases.")
     parser.add_argument("action", choices=["forget"])
     parser.add_argument("tenant_id")
-    parser.add_argument("--yes", action="store_true", help="really forget (the next run recreates everything)")
+    parser.add_argument("--yes", action="store_true", help="really forget (the next run rebuilds from Odoo)")
     args = parser.parse_args(argv)
     if not args.yes:
-        raise SystemExit(f"add --yes: forgetting {args.tenant_id} makes its next run create every record anew")
+        raise SystemExit(
+            f"add --yes: forgetting {args.tenant_id} makes its next run rebuild its records from the Odoo its "
+            f"connection reaches (what that Odoo holds of ours is adopted, what it lacks is created)"
+        )
     with db.connect() as conn:
         print(f"tenant {args.tenant_id}: {forget(conn, args.tenant_id)} rows removed")
 

@@ -23,7 +23,7 @@ from odoo_sync.sync import cursor, source
 from odoo_sync.sync.specs import SPECS, SPENDING_LINE
 
 ALWAYS_RUN = frozenset({"manual", "backfill"})  # someone asked: do the work
-PARAMS_THAT_RUN = ("reconcile", "full_resync", "dry_run", "confirm_removals")
+PARAMS_THAT_RUN = ("reconcile", "full_resync", "rebuild", "dry_run", "confirm_removals")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from odoo_sync.store.records import PRESENT, RecordStore
+from odoo_sync.store.records import RecordStore
 from odoo_sync.sync import source
 from odoo_sync.sync.apply import apply
 from odoo_sync.sync.context import OdooContext
@@ -100,7 +100,8 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
     chunks = source.changed_lines(s.source(), tenant, window.start, window.end, first=s.tenant.batch_size)
     ahead = RecordStore(s.reader(), tenant)  # the read-ahead thread's own connection
-    for rows, planned in read_ahead(chunks, lambda rows: lines.plan_ahead(rows, ahead)):
+    # a dry run's draft records (sync/rebuild.py) are seen by the draft's connection only: planned here
+    for rows, planned in read_ahead(chunks, lambda rows: None if s.draft else lines.plan_ahead(rows, ahead)):
         if planned is None:
             lines.sync(desired_lines(rows, targets))
         else:
@@ -132,7 +133,6 @@ class _Lines:
 
     def __init__(self, s: Session, targets: LineTargets) -> None:
         self.s, self.targets = s, targets
-        self._adopt: bool | None = None
 
     def sync(self, desired: Sequence[Desired]) -> None:
         if desired:
@@ -143,7 +143,7 @@ class _Lines:
         return plan(SPEC, self.s.tenant.tenant_id, desired, states)
 
     def apply(self, p: Plan) -> None:
-        apply(self.s, SPEC, p, adopt=bool(p.creates) and self.adopt(), account_column=self.targets.project_column)
+        apply(self.s, SPEC, p, account_column=self.targets.project_column)
 
     def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Plan | None:
         """On the read-ahead thread: the chunk's plan, from its own connection (the chunks of one window hold
@@ -177,19 +177,3 @@ class _Lines:
         for states in self.s.records.unseen(SPEC.entity_type):
             # read again by id: a row back-dated behind the pages' read position is still there, not gone
             self.revisit([st.entity_id for st in states], "not seen by the reconciliation's pages")
-
-    def adopt(self) -> bool:
-        """Does Odoo hold more of our lines than the records know (our database restored from a backup)?"""
-        if self._adopt is None:
-            prefix = f"{self.s.tenant.tenant_id}:{SPEC.entity_type}:".replace("\\", "\\\\")
-            pattern = prefix.replace("%", "\\%").replace("_", "\\_") + "%"
-            in_odoo = self.s.hook.search_count(SPEC.model, [("ref", "=like", pattern)])
-            self._adopt = in_odoo > self.s.records.count(SPEC.entity_type, PRESENT)
-            if self._adopt:
-                log.warning(
-                    "tenant %s: Odoo holds %d lines of ours, the records know fewer: new lines are looked up "
-                    "by their ref before being created",
-                    self.s.tenant.tenant_id,
-                    in_odoo,
-                )
-        return self._adopt

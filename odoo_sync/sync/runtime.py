@@ -62,6 +62,7 @@ class Session:
     records: RecordStore
     breaker: RemovalBreaker
     dry_run: DryRun | None = None  # set: plans are collected, nothing is sent or saved
+    draft: bool = False  # ``records`` is a dry run's draft (sync/rebuild.py): only its own connection sees it
     _source: psycopg.Connection | None = field(default=None, repr=False)
     _reader: psycopg.Connection | None = field(default=None, repr=False)
 

@@ -24,6 +24,7 @@ LOAD_ROWS = 2000
 Progress = Callable[[int, int, float], None]
 Settled = Callable[[Sequence["CreateItem"], "EnsureResult"], None]
 Item = TypeVar("Item")
+Written = Callable[[Sequence["ChangeItem"]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +190,14 @@ class IdempotentWriter:
         result.errors[str(item.key)] = error
 
     # -- writes and unlinks -----------------------------------------------------------------------------
-    def ensure_written(self, model: str, items: Sequence[ChangeItem]) -> EnsureResult:
+    def ensure_written(self, model: str, items: Sequence[ChangeItem], written: Written | None = None) -> EnsureResult:
         """Write each key once: records getting the same values share one ``write`` (up to WRITE_IDS), records
         whose values differ go ``LOAD_ROWS`` at a time through their account's lines (analytic lines) or Odoo's
-        import API (``load``), pipelined."""
+        import API (``load``), pipelined.
+
+        ``written(batch)`` runs as soon as a call is answered, before its keys are marked done: a caller saving
+        what Odoo now holds there never has a done key whose values it does not know (a run failing after the
+        first call, then the source going back to the earlier values, must write them again)."""
         result = EnsureResult()
         entries = self.ledger.lookup(i.key for i in items)
         self._skip(model, "write", [i for i in items if _state(entries, i.key) == DONE], entries, result)
@@ -202,9 +207,9 @@ class IdempotentWriter:
 
         def settle(batch: _Batch, outcome: Any) -> None:
             if isinstance(outcome, OdooRecordError):
-                self._refused(model, batch, result, outcome)
+                self._refused(model, batch, result, outcome, written)
                 return
-            done.update(self._written(batch, outcome, result))
+            done.update(self._written(batch, outcome, result, written))
             if len(done) >= self.batch_size:  # a key left pending after a crash is written again: same values
                 self._mark_written(done, result)
 
@@ -241,40 +246,49 @@ class IdempotentWriter:
             self.hook.write(model, ids, vals[0], entities)
         return {}
 
-    def _written(self, batch: _Batch, skipped: dict[int, str], result: EnsureResult) -> dict[str, int]:
-        """An answered call: the keys it wrote (to mark done); a row Odoo skipped is that row's error."""
+    def _written(
+        self, batch: _Batch, skipped: dict[int, str], result: EnsureResult, written: Written | None
+    ) -> dict[str, int]:
+        """An answered call: the keys it wrote (to mark done, after ``written`` saw them); a row Odoo skipped is
+        that row's error."""
         for index, reason in skipped.items():
             self._write_failed(batch[index], reason, result)
-        written = {str(i.key): i.odoo_id for index, i in enumerate(batch) if index not in skipped}
-        result.changed += len(written)
-        return written
+        ok = [i for index, i in enumerate(batch) if index not in skipped]
+        if written is not None and ok:
+            written(ok)
+        result.changed += len(ok)
+        return {str(i.key): i.odoo_id for i in ok}
 
-    def _write_now(self, model: str, batch: _Batch, result: EnsureResult) -> None:
+    def _write_now(self, model: str, batch: _Batch, result: EnsureResult, written: Written | None) -> None:
         """Book and send one batch, nothing in flight (after a refused call)."""
         self.ledger.mark_pending(model, [i.key for i in batch], [i.odoo_id for i in batch])
         try:
             skipped = self._send(model, batch)
         except OdooRecordError as exc:
-            self._refused(model, batch, result, exc)
+            self._refused(model, batch, result, exc, written)
             return
-        self._mark_written(self._written(batch, skipped, result), result)
+        self._mark_written(self._written(batch, skipped, result, written), result)
 
-    def _refused(self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError) -> None:
+    def _refused(
+        self, model: str, batch: _Batch, result: EnsureResult, exc: OdooRecordError, written: Written | None
+    ) -> None:
         """Odoo wrote none of the batch: the rows ``load`` named are refused and the rest is sent again; when it
         named none (a ``write``, a batch-level error), halve until the bad ones stand alone."""
         named = {i: why for i, why in (exc.rows if isinstance(exc, OdooRowsRefused) else {}).items() if i >= 0}
         if not named or len(batch) == 1:
-            resend = partial(self._write_half, model, batch.method, result)
+            resend = partial(self._write_half, model, batch.method, result, written)
             isolate(batch, str(exc), resend, partial(self._write_failed, result=result))
             return
         for index, reason in named.items():
             self._write_failed(batch[index], reason, result)
         rest = [item for index, item in enumerate(batch) if index not in named]
         if rest:  # smaller than the batch: a batch-level error among them is halved on its next refusal
-            self._write_now(model, _Batch(rest, batch.method), result)
+            self._write_now(model, _Batch(rest, batch.method), result, written)
 
-    def _write_half(self, model: str, method: str, result: EnsureResult, items: Sequence[ChangeItem]) -> None:
-        self._write_now(model, _Batch(items, method), result)
+    def _write_half(
+        self, model: str, method: str, result: EnsureResult, written: Written | None, items: Sequence[ChangeItem]
+    ) -> None:
+        self._write_now(model, _Batch(items, method), result, written)
 
     def _write_failed(self, item: ChangeItem, error: str, result: EnsureResult) -> None:
         self._failed(item, error, result)

@@ -37,7 +37,8 @@ def ledger_states(db: psycopg.Connection, model: str) -> dict[str, int]:
 
 
 def ledger_states_once_booked(db: psycopg.Connection, model: str, pending: int) -> dict[str, int]:
-    """The ledger once the worker has booked the next batch, which it does while a call is on the wire."""
+    """The ledger once the worker has booked the next batch, which it does while a call is on the wire (at most
+    10 s: when the read-ahead has not planned it yet, it is booked later)."""
     deadline = time.monotonic() + 10
     states = ledger_states(db, model)
     while states.get("pending", 0) < pending and time.monotonic() < deadline:
@@ -80,13 +81,16 @@ def test_kill_at_each_step_of_a_write_then_rerun(
 
     landed = len(odoo.records(model)) - before
     states = ledger_states(source, model)
+    # The next batch is booked while this call is on the wire once the read-ahead thread has planned it; on a
+    # loaded machine it may not have yet: booked or not, what the re-run must do is the same.
+    pending = states.get("pending", 0)
     if step == "before_call":  # intent recorded, nothing sent
-        assert landed == already and states.get("pending") == size + ahead
+        assert landed == already and pending in (size, size + ahead)
     elif step == "after_answer":  # Odoo committed, the ledger still says pending
-        assert landed == already + size and states.get("pending") == size + ahead
+        assert landed == already + size and pending in (size, size + ahead)
     else:  # batch k is settled while batch k+1 is on the wire: k+1 may have landed already, still pending
-        assert landed in (already + size, already + size + ahead) and states.get("done") == already + size
-        assert states.get("pending", 0) == ahead
+        assert states.get("done") == already + size and pending in (0, ahead)
+        assert landed in (already + size, already + size + pending)
 
     harness.run_all("acme", "rerun")
     figures.add("task_runs")

@@ -89,6 +89,7 @@ def test_the_gate_lets_a_run_through_for_each_reason() -> None:
     assert _decide(synced=None)[0]  # nothing synced yet (a new tenant, or an upgrade)
     assert _decide(reconcile_due=True) == (True, "the reconciliation is due")
     assert _decide(rejected=2) == (True, "2 rejected row(s) to retry")
+    assert _decide(params={"rebuild": True}) == (True, "params rebuild")  # a scheduled run given the rebuild param
 
 
 def test_tenants_are_event_driven_by_default_with_a_bounded_probe_interval() -> None:
