@@ -107,7 +107,8 @@ class _lab_stopped:
         subprocess.run(f"{_lab_cmd()} --stop", shell=True, check=True, capture_output=True)
 
     def __exit__(self, *exc: object) -> None:
-        subprocess.run(_lab_cmd(), shell=True, check=True, capture_output=True)
+        # Not captured: the server the script starts keeps its stdout, and a pipe would never reach its end.
+        subprocess.run(_lab_cmd(), shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _admin(statement: str) -> None:
