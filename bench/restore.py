@@ -3,7 +3,8 @@
 One tenant of ``--lines`` lines, synced once; then, each a run of the DAG's task functions (bench/project_run.py):
 a run with nothing to repair (the per-run probe's two reads), a reconciliation with nothing to repair (every line
 read back from Odoo, no write), the ``rebuild`` param's dry run and real run, the tenant's Odoo restored from a
-dump taken before 100 lines were revised and 30 voided, and our database lost. Prints one JSON object per
+dump taken before 100 lines were revised and 30 voided (test server only), and our database lost. ``real``: the
+Odoo ODOO_TEST_* names (what the runs created is removed afterwards). Prints one JSON object per
 profile: seconds, Odoo calls (by method) and mutations per run.
 """
 
@@ -49,7 +50,6 @@ def measure(profile: str, n: int, calls_per_second: float) -> dict[str, Any]:
         env.write_tenants_file([TENANT], tenants, calls_per_second=calls_per_second)
         tasks.migrate_schema()
         target = odoo.start(profile)
-        assert target.server is not None
         try:
             env.set_conn(f"odoo_{TENANT}", **target.conn_fields(TENANT))
             out["first"] = brief(run_tasks(TENANT, "bench__first"))
@@ -57,8 +57,13 @@ def measure(profile: str, n: int, calls_per_second: float) -> dict[str, Any]:
             out["reconcile_nothing_to_repair"] = brief(run_tasks(TENANT, "bench__reconcile", {"reconcile": True}))
             out["rebuild_dry_run"] = brief(run_tasks(TENANT, "bench__plan", {"rebuild": True, "dry_run": True}))
             out["rebuild_nothing_to_repair"] = brief(run_tasks(TENANT, "bench__rebuild", {"rebuild": True}))
-            out["odoo_restored"] = _odoo_restored(dsn, target.server, n)
+            if target.server is not None:  # a real Odoo's restore needs its lab: tests/scenarios/test_restores.py
+                out["odoo_restored"] = _odoo_restored(dsn, target.server, n)
             out["our_database_lost"] = _database_lost(dsn)
+            if profile == "real":
+                from bench.sync import _cleanup_project_records
+
+                _cleanup_project_records(target, dsn)
         finally:
             target.stop()
     return out
@@ -92,7 +97,9 @@ def _database_lost(dsn: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.restore", description=__doc__)
     p.add_argument("--lines", type=int, default=10_000)
-    p.add_argument("--profiles", nargs="+", default=["fake"], choices=["fake", "odoo17-model"])
+    p.add_argument(
+        "--profiles", nargs="+", default=["fake"], choices=["fake", "odoo17-model", "real"], help="real: ODOO_TEST_*"
+    )
     p.add_argument("--calls-per-second", type=float, default=20.0, help="the tenant's throttle (config default 20)")
     args = p.parse_args(argv)
     for profile in args.profiles:

@@ -61,6 +61,11 @@ def use_db_login(login: str) -> None:
     set_airflow_conn("odoo_sync_db", conn_type="postgres", host=PG_HOST, port=PG_PORT, login=login, schema=TEST_DB)
 
 
+def dags_log_in_as_writer() -> bool:
+    """Does connection odoo_sync_db log in as the writer-only login now (``--db-login=writer``, ``as_writer``)?"""
+    return json.loads(os.environ.get("AIRFLOW_CONN_ODOO_SYNC_DB", "{}")).get("login") == WRITER_LOGIN
+
+
 @pytest.fixture(scope="session")
 def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database for this test run, migrated by the owner, dropped at the end."""

@@ -140,13 +140,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("action", choices=["forget"])
     parser.add_argument("tenant_id")
     parser.add_argument("--yes", action="store_true", help="really forget (the next run rebuilds from Odoo)")
+    # Forgetting deletes rows: a least-privilege deployment runs it with the schema owner's connection.
+    parser.add_argument("--conn-id", default=db.DEFAULT_DB_CONN_ID, help="Airflow connection of the database")
+    parser.add_argument("--dsn", help="libpq connection string instead of an Airflow connection (the owner's)")
     args = parser.parse_args(argv)
     if not args.yes:
         raise SystemExit(
             f"add --yes: forgetting {args.tenant_id} makes its next run rebuild its records from the Odoo its "
             f"connection reaches (what that Odoo holds of ours is adopted, what it lacks is created)"
         )
-    with db.connect() as conn:
+    with psycopg.connect(args.dsn or db.conninfo_for(args.conn_id)) as conn:
         print(f"tenant {args.tenant_id}: {forget(conn, args.tenant_id)} rows removed")
 
 
