@@ -79,10 +79,10 @@ def worker(n_lines: int, url: str) -> None:
         before = peak_rss_mb()
         run = run_tasks(sync.TENANT, "bench__memory")
         synced_peak = peak_rss_mb()
-        if url == "real":
+        if url == "real":  # what the sync created goes first: the limit's run forgets the tenant's ledger
             reconciles: list[dict[str, Any]] = []
-            limit = _limit_in_own_process(dbname)
             sync._cleanup_project_records(target, env.dsn(dbname))
+            limit = _limit_in_own_process(dbname)
         else:
             limit = None
             reconciles = [_reconcile_in_own_process(dbname, url, n_lines // 100 * share) for share in (0, 1)]
