@@ -22,6 +22,7 @@ import bench.env  # noqa: F401  # Airflow settings before anything imports Airfl
 from bench import env, odoo, source
 from bench.changes import brief, rewind
 from bench.project_run import run_tasks
+from odoo_sync.odoo.models import LINE
 
 TENANT = "bench"
 REVISED, VOIDED = 100, 30
@@ -61,12 +62,23 @@ def measure(profile: str, n: int, calls_per_second: float) -> dict[str, Any]:
                 out["odoo_restored"] = _odoo_restored(dsn, target.server, n)
             out["our_database_lost"] = _database_lost(dsn)
             if profile == "real":
-                from bench.sync import _cleanup_project_records
-
-                _cleanup_project_records(target, dsn)
+                _remove_from_real_odoo(target, dsn)
         finally:
             target.stop()
     return out
+
+
+def _remove_from_real_odoo(target: Any, dsn: str) -> None:
+    """The tenant's lines by their ``ref`` (after our database was lost the ledger no longer names them all),
+    then the accounts and projects the ledger names."""
+    from bench.raw_runs import RawOdoo
+    from bench.sync import _cleanup_project_records
+
+    raw = RawOdoo(target)
+    raw.login()
+    while ids := raw.call(LINE, "search", [("ref", "=like", f"{TENANT}:line:%")], limit=5000):
+        raw.call(LINE, "unlink", ids)
+    _cleanup_project_records(target, dsn)
 
 
 def _odoo_restored(dsn: str, server: Any, n: int) -> dict[str, Any]:
