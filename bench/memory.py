@@ -44,14 +44,15 @@ def measure(n_lines: int) -> dict[str, Any]:
 
 def _run_worker(n_lines: int, url: str) -> dict[str, Any]:
     """``url``: the loopback server's, or ``real`` (the worker reads ODOO_TEST_* itself: no password in argv)."""
+    return _in_own_process(["worker", str(n_lines), url], "the memory worker", timeout=4 * 3600)
+
+
+def _in_own_process(args: list[str], what: str, timeout: float) -> dict[str, Any]:
+    """``python -m bench.memory ARGS`` in a fresh process (its own peak RSS); the figures it printed last."""
     out = subprocess.run(
-        [sys.executable, "-m", "bench.memory", "worker", str(n_lines), url],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=4 * 3600,
+        [sys.executable, "-m", "bench.memory", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
     )
-    return last_json_line(out, "the memory worker")
+    return last_json_line(out, what)
 
 
 def _target(url: str) -> Any:
@@ -109,14 +110,7 @@ def worker(n_lines: int, url: str) -> None:
 
 def _limit_in_own_process(dbname: str) -> dict[str, Any]:
     """Odoo's own limit for the same lines (``bench.raw_runs.limit``), in a fresh process: it holds them all."""
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.memory", "limit", dbname],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=4 * 3600,
-    )
-    return last_json_line(out, "the limit worker")
+    return _in_own_process(["limit", dbname], "the limit worker", timeout=4 * 3600)
 
 
 def limit_worker(dbname: str) -> None:
@@ -131,14 +125,7 @@ def limit_worker(dbname: str) -> None:
 
 def _reconcile_in_own_process(dbname: str, url: str, changed: int) -> dict[str, Any]:
     """A reconciliation of the synced tenant in a fresh process (its own peak RSS), ``changed`` lines edited."""
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.memory", "reconcile", dbname, url, str(changed)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    return last_json_line(out, "the reconcile worker")
+    return _in_own_process(["reconcile", dbname, url, str(changed)], "the reconcile worker", timeout=3600)
 
 
 def reconcile_worker(dbname: str, url: str, changed: int) -> None:
