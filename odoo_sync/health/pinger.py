@@ -57,8 +57,8 @@ class BufferedSyncLog(SyncLog):
         super().__init__(None, tenant_id, run)  # type: ignore[arg-type]  # never writes itself
         self.rows: list[LogRow] = []
 
-    def write_rows(self, rows: Sequence[LogRow]) -> None:
-        self.rows.extend(rows)
+    def append(self, rows: Callable[[], Sequence[LogRow]]) -> None:
+        self.rows.extend(rows())
 
 
 @dataclasses.dataclass

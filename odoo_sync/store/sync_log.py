@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from functools import partial
 
 import psycopg
 
@@ -91,7 +92,7 @@ class SyncLog:
         self.tenant_id = tenant_id
         self.run = run or RunContext()
         self.secrets = tuple(s for s in secrets if s)
-        self._held: list[LogRow] | None = None
+        self._held: list[Callable[[], Sequence[LogRow]]] | None = None
         self._lock = threading.Lock()
 
     def add_secret(self, secret: str | None) -> None:
@@ -111,9 +112,20 @@ class SyncLog:
         ``errors``: entities (by index) an answered call left undone (rows ``load`` skipped); their rows say
         'error' and why.
         """
-        ts = datetime.now(UTC)
-        error, errors = scrub_text(call.error, self.secrets), errors or {}
-        undone = replace(call, outcome="error")
+        rows = partial(self._call_rows, datetime.now(UTC), call, tuple(entities), tuple(odoo_ids), dict(errors or {}))
+        self.append(rows)
+        keyed = sum(1 for e in entities if e.idempotency_key)
+        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed, len(errors or {}))
+
+    def _call_rows(
+        self,
+        ts: datetime,
+        call: CallResult,
+        entities: Sequence[Entity],
+        odoo_ids: Sequence[int | None],
+        errors: Mapping[int, str],
+    ) -> list[LogRow]:
+        error, undone = scrub_text(call.error, self.secrets), replace(call, outcome="error")
         rows = []
         for i, entity in enumerate(entities or (None,)):
             odoo_id = odoo_ids[i] if i < len(odoo_ids) else None
@@ -121,9 +133,7 @@ class SyncLog:
                 rows.append(self._row(ts, undone, scrub_text(errors[i], self.secrets), entity, odoo_id))
             else:
                 rows.append(self._row(ts, call, error, entity, odoo_id))
-        self.write_rows(rows)
-        keyed = sum(1 for e in entities if e.idempotency_key)
-        metrics.calls(self.tenant_id, call.model, call.method, call.outcome, call.latency_ms, keyed, len(errors))
+        return rows
 
     def record_rejections(self, model: str, rejected: Sequence[tuple[Entity, str]]) -> None:
         """One 'error' row per source row that failed validation and was never sent to Odoo."""
@@ -149,11 +159,16 @@ class SyncLog:
 
     def write_rows(self, rows: Sequence[LogRow]) -> None:
         """COPY rows in and commit (held while deferred); rows must already be scrubbed."""
+        self.append(lambda: rows)
+
+    def append(self, rows: Callable[[], Sequence[LogRow]]) -> None:
+        """Write ``rows()`` now, or hold the builder while deferred: a call's 500 rows are then built by
+        ``flush()`` on the connection's thread, not on the wire thread between one answer and the next call."""
         with self._lock:
             if self._held is not None:
-                self._held.extend(rows)
+                self._held.append(rows)
                 return
-        self._copy(rows)
+        self._copy(rows())
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -173,9 +188,9 @@ class SyncLog:
     def flush(self) -> None:
         """Write the rows held so far (from the thread that owns the connection)."""
         with self._lock:
-            rows, self._held = self._held, ([] if self._held is not None else None)
-        if rows:
-            self._copy(rows)
+            held, self._held = self._held, ([] if self._held is not None else None)
+        if held:
+            self._copy([row for rows in held for row in rows()])
 
     def _copy(self, rows: Sequence[LogRow]) -> None:
         if not rows:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey
+from odoo_sync.store.ledger import LedgerEntry
 from odoo_sync.store.records import ABSENT, RecordState
 from odoo_sync.store.sync_log import Entity
 from odoo_sync.sync.planner import Mutation, Plan, values_hash, write_operation
@@ -22,10 +23,12 @@ def apply(
     *,
     adopt: bool = False,
     account_column: str | None = None,
+    ledger_ahead: Mapping[str, LedgerEntry] | None = None,
 ) -> None:
     """Record-only changes first, then creates, writes and removals, each saved once Odoo answered.
 
     ``account_column`` (lines): the column holding the account whose ``line_ids`` carry per-line writes.
+    ``ledger_ahead``: the creates' ledger rows, when they were read ahead with the plan.
     In a dry run the plan is only collected: no call, nothing saved.
     """
     if s.dry_run is not None:
@@ -37,7 +40,7 @@ def apply(
     _reject(s, spec, p)
     counts.skipped += p.unchanged
     s.breaker.check(spec, p.gone)
-    reused = _creates(s, spec, p.creates, scope, adopt)
+    reused = _creates(s, spec, p.creates, scope, adopt, ledger_ahead)
     _writes(s, spec, [*_still_different(s, spec, reused), *p.writes], account_column)
     _removals(s, spec, p.removals)
 
@@ -54,7 +57,12 @@ def _reject(s: Session, spec: EntitySpec, p: Plan) -> None:
 
 
 def _creates(
-    s: Session, spec: EntitySpec, creates: Sequence[Mutation], scope: tuple[Any, ...], adopt: bool
+    s: Session,
+    spec: EntitySpec,
+    creates: Sequence[Mutation],
+    scope: tuple[Any, ...],
+    adopt: bool,
+    ledger_ahead: Mapping[str, LedgerEntry] | None = None,
 ) -> list[Mutation]:
     """Create; a record found again (ledger or read-back) holds unknown values: return full writes for it."""
     if not creates:
@@ -70,7 +78,8 @@ def _creates(
     def settled(batch: Sequence[CreateItem], result: EnsureResult) -> None:  # the next call is on the wire
         save([str(i.key) for i in batch], result)
 
-    result = s.writer.ensure_created(CreateSpec(spec.model, spec.marker_field, scope, adopt), items, settled)
+    create = CreateSpec(spec.model, spec.marker_field, scope, adopt)
+    result = s.writer.ensure_created(create, items, settled, known=ledger_ahead)
     s.summary.add(spec.entity_type, result)
     save([k for k in by_key if k not in done], result)  # found again (ledger or read-back), never sent
     return [_full_write(by_key[k], _created_state(by_key[k], result)) for k in by_key if k in result.reused]

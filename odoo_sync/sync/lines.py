@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from odoo_sync.store.ledger import Ledger, LedgerEntry
 from odoo_sync.store.records import RecordStore
 from odoo_sync.sync import source
 from odoo_sync.sync.apply import apply
@@ -105,7 +107,7 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
         if planned is None:
             lines.sync(desired_lines(rows, targets))
         else:
-            lines.apply(planned)
+            lines.apply(planned.plan, planned.ledger)
         rejected_earlier.difference_update(str(r["id"]) for r in rows)  # planned once a run, counted once
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)
@@ -128,6 +130,15 @@ def _expected(targets: LineTargets) -> dict[str, dict[str, Any]]:
     return expected
 
 
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """A chunk planned on the read-ahead thread, with its creates' ledger rows (read there too, so the first
+    call of the chunk follows the last of the previous one without a ledger query between)."""
+
+    plan: Plan
+    ledger: Mapping[str, LedgerEntry]
+
+
 class _Lines:
     """Plans and applies batches of lines for one run."""
 
@@ -142,16 +153,18 @@ class _Lines:
         states = records.states(SPEC.entity_type, [d.entity_id for d in desired])
         return plan(SPEC, self.s.tenant.tenant_id, desired, states)
 
-    def apply(self, p: Plan) -> None:
-        apply(self.s, SPEC, p, account_column=self.targets.project_column)
+    def apply(self, p: Plan, ledger_ahead: Mapping[str, LedgerEntry] | None = None) -> None:
+        apply(self.s, SPEC, p, account_column=self.targets.project_column, ledger_ahead=ledger_ahead)
 
-    def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Plan | None:
-        """On the read-ahead thread: the chunk's plan, from its own connection (the chunks of one window hold
-        different lines, so applying chunk k does not change chunk k+1's records). None when a currency's
-        rates must first be read from Odoo: the hook is the task thread's, so the caller plans that chunk."""
+    def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Ahead | None:
+        """On the read-ahead thread: the chunk's plan and its creates' ledger rows, from its own connection (the
+        chunks of one window hold different lines, so applying chunk k changes neither chunk k+1's records nor
+        its keys). None when a currency's rates must first be read from Odoo: the hook is the task thread's, so
+        the caller plans that chunk."""
         if self.targets.rates is not None and not self.targets.rates.ready(r.get("currency") for r in rows):
             return None
-        return self.plan([desired_line(r, self.targets) for r in rows], records)
+        p = self.plan([desired_line(r, self.targets) for r in rows], records)
+        return Ahead(p, Ledger(records.conn).lookup(m.key for m in p.creates))
 
     def revisit(self, ids: list[str], why: str) -> None:
         """Plan these lines again from the source as it is now; ids the source lost are removed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -102,16 +102,21 @@ class IdempotentWriter:
 
     # -- creates ----------------------------------------------------------------------------------------
     def ensure_created(
-        self, spec: CreateSpec, items: Sequence[CreateItem], settled: Settled | None = None
+        self,
+        spec: CreateSpec,
+        items: Sequence[CreateItem],
+        settled: Settled | None = None,
+        known: Mapping[str, LedgerEntry] | None = None,
     ) -> EnsureResult:
         """Create what the ledger has not seen; reuse ids of done keys; find pending ones in Odoo first.
 
-        One ledger query for all ``items``, then one ``create`` call per ``batch_size`` new records, pipelined.
+        One ledger query for all ``items`` (or ``known``: their rows read ahead, on another connection, while
+        the previous batch was on the wire), then one ``create`` call per ``batch_size`` new records, pipelined.
         ``settled(batch, result)`` runs once each batch's keys are done or in error, while the next call is on
         the wire (a caller saving its own state there keeps that work off the critical path).
         """
         result = EnsureResult()
-        entries = self.ledger.lookup(i.key for i in items)
+        entries = self.ledger.lookup(i.key for i in items) if known is None else known
         self._skip(spec.model, "create", [i for i in items if _state(entries, i.key) == DONE], entries, result)
         fresh = [i for i in items if _state(entries, i.key) not in (DONE, PENDING)]
         doubtful = [i for i in items if _state(entries, i.key) == PENDING or (spec.adopt and i in fresh)]
@@ -331,7 +336,7 @@ class IdempotentWriter:
 
     # -- shared -----------------------------------------------------------------------------------------
     def _skip(
-        self, model: str, method: str, items: Sequence[Any], entries: dict[str, LedgerEntry], result: EnsureResult
+        self, model: str, method: str, items: Sequence[Any], entries: Mapping[str, LedgerEntry], result: EnsureResult
     ) -> None:
         """Done keys cost no Odoo call; they still get their 'skipped' audit row."""
         if not items:
@@ -418,7 +423,7 @@ def _fingerprint(vals: dict[str, Any]) -> str:
     return repr(sorted(vals.items()))
 
 
-def _state(entries: dict[str, LedgerEntry], key: IdempotencyKey) -> str | None:
+def _state(entries: Mapping[str, LedgerEntry], key: IdempotencyKey) -> str | None:
     entry = entries.get(str(key))
     return entry.state if entry else None
 

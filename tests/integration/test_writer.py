@@ -77,6 +77,26 @@ def test_crash_after_odoo_answered_before_ledger_commit_leaves_one_record_per_ke
     assert ledger_states(db) == {"done": 60}
 
 
+def test_ledger_rows_read_ahead_replace_the_lookup_and_still_recover_a_crash(
+    hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection
+) -> None:
+    """The lines' read-ahead reads a chunk's ledger rows on its own connection; the writer then asks nothing."""
+
+    class CrashBeforeCommit(Ledger):
+        def mark_done(self, odoo_ids):  # the worker dies between Odoo's answer and the commit
+            raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        IdempotentWriter(hook, CrashBeforeCommit(db)).ensure_created(SPEC, lines(50))
+    items = lines(60)
+    ahead = Ledger(db).lookup(i.key for i in items)  # as the read-ahead thread does, before the chunk's turn
+    ledger = CountingLedger(db)
+    retry = IdempotentWriter(hook, ledger).ensure_created(SPEC, items, known=ahead)
+    assert (ledger.lookups, retry.recovered, retry.created) == (0, 50, 10)
+    assert len({r["ref"] for r in odoo.records(LINE)}) == len(odoo.records(LINE)) == 60
+    assert ledger_states(db) == {"done": 60}
+
+
 def test_timeout_then_retry_reads_back_instead_of_creating_again(
     hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection
 ) -> None:
