@@ -167,25 +167,38 @@ class _Lines:
         return Ahead(p, Ledger(records.conn).lookup(m.key for m in p.creates))
 
     def revisit(self, ids: list[str], why: str) -> None:
-        """Plan these lines again from the source as it is now; ids the source lost are removed."""
-        if ids:
-            log.info("tenant %s: %d lines %s, planned again", self.s.tenant.tenant_id, len(ids), why)
-        for start in range(0, len(ids), source.CHUNK_ROWS):
-            chunk = ids[start : start + source.CHUNK_ROWS]
-            rows = source.lines_by_id(self.s.source(), self.s.tenant.tenant_id, chunk)
-            found = {str(r["id"]) for r in rows}
-            desired = desired_lines(rows, self.targets)
-            self.sync(desired + [Desired(i, None, gone=True) for i in chunk if i not in found])
+        """Plan these lines again from the source as it is now; ids the source lost are removed.
+
+        Over several chunks, every removal is counted against the breaker before the first one is made (a first
+        pass plans and counts only): a refusal halfway would leave half the removals done."""
+        if not ids:
+            return
+        log.info("tenant %s: %d lines %s, planned again", self.s.tenant.tenant_id, len(ids), why)
+        chunks = [ids[start : start + source.CHUNK_ROWS] for start in range(0, len(ids), source.CHUNK_ROWS)]
+        if len(chunks) > 1:  # one chunk: apply() refuses before its first removal
+            self._allow_removals(sum(self._plan_again(chunk).gone for chunk in chunks))
+        for chunk in chunks:
+            self.apply(self._plan_again(chunk))
+
+    def _plan_again(self, chunk: list[str]) -> Plan:
+        rows = source.lines_by_id(self.s.source(), self.s.tenant.tenant_id, chunk)
+        found = {str(r["id"]) for r in rows}
+        desired = desired_lines(rows, self.targets) + [Desired(i, None, gone=True) for i in chunk if i not in found]
+        return self.plan(desired, self.s.records)
+
+    def _allow_removals(self, gone: int) -> None:
+        """Refuse now if ``gone`` more removals would pass the breaker's limit (a dry run shows it)."""
+        if self.s.dry_run is not None:
+            self.s.dry_run.breaker(SPEC, self.s.breaker, gone, count=False)
+        else:
+            self.s.breaker.allow(SPEC, gone)
 
     def remove_unseen(self) -> None:
         """A reconciliation: lines present in Odoo whose source row is gone (read again by id) are removed."""
         gone = self.s.records.count_unseen(SPEC.entity_type)
         if not gone:
             return
-        if self.s.dry_run is not None:  # shown as what the breaker would refuse, and the removals listed
-            self.s.dry_run.breaker(SPEC, self.s.breaker, gone, count=False)
-        else:
-            self.s.breaker.allow(SPEC, gone)  # refuse before the first removal, not halfway
+        self._allow_removals(gone)  # before the first removal, not halfway
         log.info("tenant %s: %d lines not seen by the reconciliation", self.s.tenant.tenant_id, gone)
         for states in self.s.records.unseen(SPEC.entity_type):
             # read again by id: a row back-dated behind the pages' read position is still there, not gone

@@ -10,6 +10,7 @@ import pytest
 
 from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
+from odoo_sync.sync import source
 from tests.scenarios.world import LINE, World, hours_ago, now
 
 pytestmark = pytest.mark.scenarios
@@ -116,6 +117,29 @@ def test_the_circuit_breaker_refuses_a_mass_removal_until_confirmed(synced: Worl
     assert synced.run() == "failed"  # still refused on the next run
     assert synced.run(confirm_removals=True) == "success"
     assert synced.assert_converged() == 120
+
+
+def test_the_breaker_counts_every_removal_a_revisit_finds_before_the_first(
+    synced: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines whose accounts changed are planned again chunk by chunk; if the source lost them too (a broken view),
+    every removal is counted before the first one, not chunk by chunk (which would stop halfway through)."""
+    monkeypatch.setattr(source, "CHUNK_ROWS", 10)
+    synced.sql(
+        "UPDATE togrant.budget_lines SET category_code = 'IND', updated_at = now()"
+        " WHERE tenant_id = 'acme' AND category_code = 'HR'"
+    )
+    lost = synced.db.execute(
+        "SELECT id FROM togrant.spending_lines s JOIN togrant.budget_lines b USING (tenant_id)"
+        " WHERE s.tenant_id = 'acme' AND b.project_code = s.project_code AND b.code = s.budget_line_code"
+        " AND b.category_code = 'IND'"
+    ).fetchall()
+    synced.delete(*[r[0] for r in lost])
+    assert len(lost) > 320 // 4  # more than the breaker lets one run remove, in more than one chunk
+    assert synced.run() == "failed"
+    assert synced.mutations()["unlink"] == 0 and len(synced.odoo.records(LINE)) == 320
+    assert synced.run(confirm_removals=True) == "success"
+    assert synced.assert_converged() == 320 - len(lost)
 
 
 def test_a_changed_plan_in_the_config_stops_the_tenant_with_what_to_do(synced: World) -> None:
