@@ -122,18 +122,23 @@ def start(profile: str) -> Target:
 
 @dataclass
 class CallCounter:
-    """XML-RPC calls seen by the client side, by (model, method); works against any server."""
+    """XML-RPC calls seen by the client side, by (model, method), and when each ran; works against any server."""
 
     by_method: dict[str, int] = field(default_factory=dict)
+    spans: list[tuple[float, float, str]] = field(default_factory=list)  # (perf_counter in, out, name)
 
     def add(self, name: str) -> None:
         self.by_method[name] = self.by_method.get(name, 0) + 1
 
     @contextmanager
     def watch(self, call: str) -> Iterator[None]:
-        """Count a call of the project's client (for ``odoo_sync.odoo.seams.watched``, the hook's client seam)."""
+        """Count and time a call (for ``odoo_sync.odoo.seams.watched``, the hook's client seam, and RawOdoo)."""
         self.add(call)
-        yield
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spans.append((started, time.perf_counter(), call))
 
     @property
     def total(self) -> int:
@@ -155,13 +160,13 @@ class RawOdoo:
         self.uid = 0
 
     def login(self) -> None:
-        self.counter.add("authenticate")
-        self.uid = int(self._common.authenticate(self.target.db, self.target.login, self.target.password, {}))
+        with self.counter.watch("authenticate"):
+            self.uid = int(self._common.authenticate(self.target.db, self.target.login, self.target.password, {}))
 
     def version(self) -> dict[str, Any]:
         return self._common.version()  # type: ignore[no-any-return]
 
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        self.counter.add(f"{model}.{method}")
         t = self.target
-        return self._object.execute_kw(t.db, self.uid, t.password, model, method, list(args), kwargs)
+        with self.counter.watch(f"{model}.{method}"):
+            return self._object.execute_kw(t.db, self.uid, t.password, model, method, list(args), kwargs)
