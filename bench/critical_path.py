@@ -47,14 +47,15 @@ class Breakdown:
 
 
 def breakdown(spans: Sequence[Span], seconds: float, cpu: float, calls_per_chunk: int) -> Breakdown:
-    """Split a run along its line calls (pure). Gaps after every ``calls_per_chunk``-th call are chunk edges."""
+    """Split a run along its line calls (pure). A source chunk's first call follows a chunk edge: the first chunk
+    is one call (``first=batch_size``), the next ones ``calls_per_chunk`` calls each."""
     spans = sorted(spans)
     lines = [(b, e) for b, e, name in spans if name == LINE_CALL]
     if not lines:
         raise ValueError("no analytic line was created: nothing to split")
     gaps = [lines[i + 1][0] - lines[i][1] for i in range(len(lines) - 1)]
-    edge = [g for i, g in enumerate(gaps) if (i + 1) % calls_per_chunk == 0]
-    within = [g for i, g in enumerate(gaps) if (i + 1) % calls_per_chunk != 0]
+    edge = [g for i, g in enumerate(gaps) if i % calls_per_chunk == 0]
+    within = [g for i, g in enumerate(gaps) if i % calls_per_chunk != 0]
     run_start, run_end = spans[0][0], spans[0][0] + seconds
     in_calls = sum(e - b for b, e in lines)
     return Breakdown(
