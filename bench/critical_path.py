@@ -46,16 +46,26 @@ class Breakdown:
     cpu_seconds: float
 
 
-def breakdown(spans: Sequence[Span], seconds: float, cpu: float, calls_per_chunk: int) -> Breakdown:
-    """Split a run along its line calls (pure). A source chunk's first call follows a chunk edge: the first chunk
-    is one call (``first=batch_size``), the next ones ``calls_per_chunk`` calls each."""
+def chunk_edges(calls: int, batch: int, chunk: int) -> set[int]:
+    """The gaps (by index: gap i follows line call i) where one source chunk ends and the next begins: the first
+    chunk is one call (``first=batch``), then each is twice the one before, up to ``chunk`` lines (pure)."""
+    edges, done, size = set(), 0, batch
+    while done < calls:
+        done += -(-size // batch)
+        edges.add(done - 1)
+        size = min(size * 2, chunk)
+    return edges
+
+
+def breakdown(spans: Sequence[Span], seconds: float, cpu: float, edges: set[int]) -> Breakdown:
+    """Split a run along its line calls (pure); ``edges``: the gaps that are chunk edges (``chunk_edges``)."""
     spans = sorted(spans)
     lines = [(b, e) for b, e, name in spans if name == LINE_CALL]
     if not lines:
         raise ValueError("no analytic line was created: nothing to split")
     gaps = [lines[i + 1][0] - lines[i][1] for i in range(len(lines) - 1)]
-    edge = [g for i, g in enumerate(gaps) if i % calls_per_chunk == 0]
-    within = [g for i, g in enumerate(gaps) if i % calls_per_chunk != 0]
+    edge = [g for i, g in enumerate(gaps) if i in edges]
+    within = [g for i, g in enumerate(gaps) if i not in edges]
     run_start, run_end = spans[0][0], spans[0][0] + seconds
     in_calls = sum(e - b for b, e in lines)
     return Breakdown(
@@ -83,7 +93,7 @@ def measure(n: int) -> dict[str, Breakdown]:
     from odoo_sync.sync.writer import DEFAULT_BATCH_SIZE
 
     profile = "real" if odoo.real_odoo_configured() else "odoo17-model"
-    per_chunk = max(1, sync_source.CHUNK_ROWS // DEFAULT_BATCH_SIZE)
+    edges = chunk_edges(-(-n // DEFAULT_BATCH_SIZE), DEFAULT_BATCH_SIZE, sync_source.CHUNK_ROWS)
     with env.scratch_database(f"path{n}") as dbname:
         dsn = env.dsn(dbname)
         source.seed(dsn, sync.TENANT, n)
@@ -97,13 +107,13 @@ def measure(n: int) -> dict[str, Breakdown]:
             from bench.project_run import run_tasks
 
             first, cpu = _with_cpu(lambda: run_tasks(sync.TENANT, "bench__path"))
-            a = breakdown(first.calls.spans, first.seconds, cpu, per_chunk)
+            a = breakdown(first.calls.spans, first.seconds, cpu, edges)
             if profile == "real":
                 sync._cleanup_project_records(target, dsn)
         finally:
             target.stop()
         raw, cpu = _with_cpu(lambda: sync._raw(profile, dsn, limit))
-        b = breakdown(raw.calls.spans, raw.seconds, cpu, per_chunk)
+        b = breakdown(raw.calls.spans, raw.seconds, cpu, edges)
     return {"project": a, "limit": b}
 
 

@@ -76,7 +76,7 @@ def test_changed_lines_hold_no_transaction_while_odoo_is_called(
 def test_changed_lines_window_bounds_and_page_sizes(lines: psycopg.Connection, source_conn: psycopg.Connection) -> None:
     start, end = T0 + timedelta(minutes=5), T0 + timedelta(minutes=12)
     pages = list(source.changed_lines(source_conn, TENANT, start, end, chunk=3, first=1))
-    assert [len(p) for p in pages] == [1, 3, 3, 3]  # 10 lines: minutes 5 (x4) to 11
+    assert [len(p) for p in pages] == [1, 2, 3, 3, 1]  # 10 lines: minutes 5 (x4) to 11; pages double up to 3
     assert all(start <= r["updated_at"] < end for p in pages for r in p)
 
 
