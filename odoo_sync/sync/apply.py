@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from odoo_sync.keys import IdempotencyKey
@@ -35,14 +35,53 @@ def apply(
         s.dry_run.add(spec, p)
         s.dry_run.breaker(spec, s.breaker, p.gone)
         return
-    counts = s.summary.of(spec.entity_type)
-    s.records.save(spec.entity_type, spec.model, p.settled)
-    _reject(s, spec, p)
-    counts.skipped += p.unchanged
-    s.breaker.check(spec, p.gone)
+    before_calls(s, spec, p)
     reused = _creates(s, spec, p.creates, scope, adopt, ledger_ahead)
     _writes(s, spec, [*_still_different(s, spec, reused), *p.writes], account_column)
     _removals(s, spec, p.removals)
+
+
+def before_calls(s: Session, spec: EntitySpec, p: Plan) -> None:
+    """What a plan changes in the records alone, before its first call: settled and rejected records, the rows
+    it leaves unchanged, and the breaker's count of its removals."""
+    s.records.save(spec.entity_type, spec.model, p.settled)
+    _reject(s, spec, p)
+    s.summary.of(spec.entity_type).skipped += p.unchanged
+    s.breaker.check(spec, p.gone)
+
+
+def creates_only(p: Plan, ledger_ahead: Mapping[str, LedgerEntry] | None) -> bool:
+    """A plan whose only calls are creates of keys the ledger has never seen (a first sync's chunks): nothing to
+    read back or skip first, so its calls can follow the previous plan's on the wire (``apply_creates``)."""
+    return (
+        ledger_ahead is not None
+        and bool(p.creates)
+        and not p.writes
+        and not p.removals
+        and not any(str(m.key) in ledger_ahead for m in p.creates)
+    )
+
+
+def apply_creates(s: Session, spec: EntitySpec, plans: Iterable[Plan], total: int) -> None:
+    """Plans that only create (``creates_only``), as one stream of calls: the first call of a plan follows the
+    last of the one before while that one is settled, as the calls within a plan do. Each plan's record-only
+    changes are saved when the stream reaches it; each record is saved once Odoo answered its call."""
+    by_key: dict[str, Mutation] = {}
+
+    def batches() -> Iterator[list[CreateItem]]:
+        for p in plans:
+            before_calls(s, spec, p)
+            by_key.update((str(m.key), m) for m in p.creates)
+            items = [CreateItem(m.key, m.vals or {}, m.marker) for m in p.creates]
+            for start in range(0, len(items), s.writer.batch_size):
+                yield items[start : start + s.writer.batch_size]
+
+    def settled(batch: Sequence[CreateItem], result: EnsureResult) -> None:
+        states = [_created_state(by_key.pop(str(i.key)), result) for i in batch]
+        s.records.save(spec.entity_type, spec.model, states)
+
+    result = s.writer.ensure_created_stream(CreateSpec(spec.model, spec.marker_field), batches(), total, settled)
+    s.summary.add(spec.entity_type, result)
 
 
 def _reject(s: Session, spec: EntitySpec, p: Plan) -> None:

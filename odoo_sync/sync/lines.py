@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from odoo_sync.store.ledger import Ledger, LedgerEntry
 from odoo_sync.store.records import RecordStore
 from odoo_sync.sync import source
-from odoo_sync.sync.apply import apply
+from odoo_sync.sync.apply import apply, apply_creates, creates_only
 from odoo_sync.sync.context import OdooContext
 from odoo_sync.sync.cursor import Window
 from odoo_sync.sync.mapping import LineTargets, RowError, detail_id, key, line_vals
@@ -102,17 +102,18 @@ def sync_lines(s: Session, targets: LineTargets, window: Window) -> None:
     rejected_earlier = set(s.records.rejected_ids(SPEC.entity_type))  # few: the error share bounds them
     chunks = source.changed_lines(s.source(), tenant, window.start, window.end, first=s.tenant.batch_size)
     ahead = RecordStore(s.reader(), tenant)  # the read-ahead thread's own connection
-    # a dry run's draft records (sync/rebuild.py) are seen by the draft's connection only: planned here
-    for rows, planned in read_ahead(chunks, lambda rows: None if s.draft else lines.plan_ahead(rows, ahead)):
-        if planned is None:
-            lines.sync(desired_lines(rows, targets))
-        else:
-            lines.apply(planned.plan, planned.ledger)
+
+    def chunk_done(rows: Sequence[dict[str, Any]]) -> None:
+        nonlocal done
         rejected_earlier.difference_update(str(r["id"]) for r in rows)  # planned once a run, counted once
         if window.full:
             s.records.seen_add(str(r["id"]) for r in rows)
         done += len(rows)
         log.info("tenant %s: lines %s/%s, %.0f s", tenant, f"{done:,}", f"{total:,}", time.monotonic() - started)
+
+    # a dry run's draft records (sync/rebuild.py) are seen by the draft's connection only: planned here
+    planned = read_ahead(chunks, lambda rows: None if s.draft else lines.plan_ahead(rows, ahead))
+    lines.apply_chunks(planned, chunk_done, total)
     s.summary.of(SPEC.entity_type).seen += done
     lines.revisit(sorted(rejected_earlier), "rejected earlier")
     lines.revisit(s.records.stale_children(SPEC.entity_type, _expected(targets)), "whose accounts changed")
@@ -139,6 +140,10 @@ class Ahead:
     ledger: Mapping[str, LedgerEntry]
 
 
+Rows = Sequence[dict[str, Any]]
+Chunk = tuple[Rows, Ahead | None]  # a source chunk, planned ahead (or None: planned on the task's thread)
+
+
 class _Lines:
     """Plans and applies batches of lines for one run."""
 
@@ -155,6 +160,40 @@ class _Lines:
 
     def apply(self, p: Plan, ledger_ahead: Mapping[str, LedgerEntry] | None = None) -> None:
         apply(self.s, SPEC, p, account_column=self.targets.project_column, ledger_ahead=ledger_ahead)
+
+    def apply_chunks(self, chunks: Iterator[Chunk], done: Callable[[Rows], None], total: int) -> None:
+        """Each chunk's plan applied in turn, ``done(rows)`` after it; consecutive chunks that only create (a first
+        sync's) go to Odoo as one stream of calls, with no pause where one chunk ends and the next begins."""
+        chunk = next(chunks, None)
+        while chunk is not None:
+            rows, ahead = chunk
+            if ahead is not None and self.s.dry_run is None and creates_only(ahead.plan, ahead.ledger):
+                chunk = self._stream(chunk, chunks, done, total)
+                continue
+            if ahead is None:
+                self.sync(desired_lines(rows, self.targets))
+            else:
+                self.apply(ahead.plan, ahead.ledger)
+            done(rows)
+            chunk = next(chunks, None)
+
+    def _stream(self, first: Chunk, chunks: Iterator[Chunk], done: Callable[[Rows], None], total: int) -> Chunk | None:
+        """From ``first`` on, the chunks that only create, as one stream; returns the first chunk that does not."""
+        stopped: list[Chunk] = []
+
+        def plans() -> Iterator[Plan]:
+            chunk: Chunk | None = first
+            while chunk is not None:
+                rows, ahead = chunk
+                if ahead is None or not creates_only(ahead.plan, ahead.ledger):
+                    stopped.append(chunk)
+                    return
+                yield ahead.plan
+                done(rows)  # drawn while a call is on the wire: the chunk's calls are all booked by now
+                chunk = next(chunks, None)
+
+        apply_creates(self.s, SPEC, plans(), total)
+        return stopped[0] if stopped else None
 
     def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Ahead | None:
         """On the read-ahead thread: the chunk's plan and its creates' ledger rows, from its own connection (the

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from odoo_sync.errors import OdooRecordError
 from odoo_sync.odoo.hook import OdooHook
@@ -18,7 +19,7 @@ Prepared = TypeVar("Prepared")
 def pipelined(
     hook: OdooHook,
     batch_size: int,
-    calls: Sequence[Call],
+    calls: Iterable[Call],
     book: Callable[[Sequence[Call]], None],
     send: Callable[[Call], Any],
     settle: Callable[[Call, Any], None],
@@ -33,38 +34,64 @@ def pipelined(
     own. ``settle`` gets the answer or the OdooRecordError; any other error propagates once nothing is in
     flight, leaving booked keys pending for the next run (a crash between sending k+1 and settling k leaves
     k's keys pending too: the next run reads them back).
+
+    ``calls`` may be a generator: it is drawn from while a call is on the wire (what it does then, such as
+    planning the next chunk, stays off the critical path), one booking ahead, so memory holds a few calls.
     """
-    if not calls:
+    upcoming = _Upcoming(iter(calls))
+    if upcoming.empty():
         return
     hook.get_conn()  # the connection's lookup (Airflow's task comms) stays on the task's own thread
-    booked = 0
+    booked: deque[Call] = deque()
 
-    def book_through(k: int) -> None:
-        nonlocal booked
-        if k < len(calls) and booked <= k:
-            end, keys = booked, 0
-            while end < len(calls) and (end == booked or keys + len(calls[end]) <= batch_size):
-                keys += len(calls[end])
-                end += 1
-            book(calls[booked:end])
-            booked = end
+    def book_ahead() -> None:
+        """Commit the next calls' keys (up to ``batch_size`` a statement) unless the next call is booked."""
+        if not booked and (group := upcoming.take_up_to(batch_size)):
+            book(group)
+            booked.extend(group)
 
     log = hook.sync_log
     with log.deferred() if log is not None else nullcontext(), ThreadPoolExecutor(1, "odoo-call") as wire:
-        book_through(0)
-        flight = wire.submit(send, calls[0])
-        for k, call in enumerate(calls):
-            book_through(k + 1)
+        book_ahead()
+        call = booked.popleft()
+        flight = wire.submit(send, call)
+        while True:
+            book_ahead()
             outcome = _answer(flight)
             refused = isinstance(outcome, OdooRecordError)
             if refused:
                 settle(call, outcome)
-            if k + 1 < len(calls):
-                flight = wire.submit(send, calls[k + 1])
+            following = booked.popleft() if booked else None
+            if following is not None:
+                flight = wire.submit(send, following)
             if not refused:
-                settle(call, outcome)  # while call k+1 is on the wire
+                settle(call, outcome)  # while the following call is on the wire
             if log is not None:
-                log.flush()  # call k's audit rows, while call k+1 is on the wire
+                log.flush()  # this call's audit rows, while the following one is on the wire
+            if following is None:
+                return
+            call = following
+
+
+class _Upcoming(Generic[Call]):
+    """The calls not yet booked, drawn from an iterator with one call of look-ahead."""
+
+    def __init__(self, calls: Iterator[Call]) -> None:
+        self._calls = calls
+        self._next: Call | None = next(calls, None)
+
+    def empty(self) -> bool:
+        return self._next is None
+
+    def take_up_to(self, keys: int) -> list[Call]:
+        """The next calls whose records add up to ``keys`` at most (at least one call, whatever its size)."""
+        group: list[Call] = []
+        total = 0
+        while self._next is not None and (not group or total + len(self._next) <= keys):
+            group.append(self._next)
+            total += len(self._next)
+            self._next = next(self._calls, None)
+        return group
 
 
 def _answer(flight: Future[Any]) -> Any:

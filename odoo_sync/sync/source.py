@@ -84,7 +84,7 @@ def changed_lines(
     tenant_id: str,
     start: datetime | None,
     end: datetime | None,
-    chunk: int = CHUNK_ROWS,
+    chunk: int | None = None,
     first: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Spending lines changed in [start, end), in keyset pages by (updated_at, id), one transaction each.
@@ -101,6 +101,7 @@ def changed_lines(
     different lines, which the read-ahead's planning relies on; its newer values are the next run's.
     """
     lineage.source_read(conn, "spending_lines_changed")
+    chunk = chunk or CHUNK_ROWS
     yielded: set[str] = set()
     after: tuple[Any, Any] = (_MINUS_INFINITY, "")
     size = first or chunk

@@ -123,8 +123,36 @@ class IdempotentWriter:
         fresh = [i for i in fresh if not spec.adopt]
         for chunk in chunked(doubtful, self.batch_size):
             fresh.extend(self._recover(spec, chunk, result))
-        batches = list(chunked(fresh, self.batch_size))
-        progress = _Progress(self.progress, len(fresh))
+        self._pipelined_creates(spec, chunked(fresh, self.batch_size), result, len(fresh), settled)
+        return result
+
+    def ensure_created_stream(
+        self, spec: CreateSpec, batches: Iterable[Sequence[CreateItem]], total: int, settled: Settled | None = None
+    ) -> EnsureResult:
+        """Create batches of records whose keys the ledger has never seen (the caller checked), drawn from
+        ``batches`` while a call is on the wire: one stream of calls across the caller's chunks, with no pause
+        between the last call of one chunk and the first of the next. ``total``: the records expected, for the
+        progress log. Settled keys' ids are not kept in the result (a million-line stream holds none of them)."""
+        result = EnsureResult()
+
+        def forget_ids(batch: Sequence[CreateItem], done: EnsureResult) -> None:
+            if settled is not None:
+                settled(batch, done)
+            for item in batch:
+                done.ids.pop(str(item.key), None)
+
+        self._pipelined_creates(spec, batches, result, total, forget_ids)
+        return result
+
+    def _pipelined_creates(
+        self,
+        spec: CreateSpec,
+        batches: Iterable[Sequence[CreateItem]],
+        result: EnsureResult,
+        total: int,
+        settled: Settled | None,
+    ) -> None:
+        progress = _Progress(self.progress, total)
 
         def settle(batch: Sequence[CreateItem], outcome: Any) -> None:
             if isinstance(outcome, OdooRecordError):
@@ -143,7 +171,6 @@ class IdempotentWriter:
             lambda batch: self.hook.create_many(spec.model, [i.vals for i in batch], [entity_of(i.key) for i in batch]),
             settle,
         )
-        return result
 
     def _recover(self, spec: CreateSpec, pending: Sequence[CreateItem], result: EnsureResult) -> list[CreateItem]:
         """A pending key may have been created before a crash or timeout: look for its marker."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from odoo_sync.airflow import tasks
 from odoo_sync.errors import OdooSetupError
 from odoo_sync.sync import source
+from odoo_sync.sync.writer import CreateSpec, EnsureResult, IdempotentWriter
 from tests.scenarios.world import LINE, World, hours_ago, now
 
 pytestmark = pytest.mark.scenarios
@@ -140,6 +142,66 @@ def test_the_breaker_counts_every_removal_a_revisit_finds_before_the_first(
     assert synced.mutations()["unlink"] == 0 and len(synced.odoo.records(LINE)) == 320
     assert synced.run(confirm_removals=True) == "success"
     assert synced.assert_converged() == 320 - len(lost)
+
+
+PER_LINE_WRITES = ("write", "load", "web_save_multi")
+
+
+def count_line_streams(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The line calls of each stream of creates the writer sends (``IdempotentWriter.ensure_created_stream``)."""
+    streams: list[int] = []
+    original = IdempotentWriter.ensure_created_stream
+
+    def counted(self: IdempotentWriter, spec: CreateSpec, batches: Any, *args: Any, **kwargs: Any) -> EnsureResult:
+        calls = [0]
+
+        def each(batches: Any) -> Any:
+            for batch in batches:
+                calls[0] += 1
+                yield batch
+
+        result = original(self, spec, each(batches), *args, **kwargs)
+        if spec.model == LINE:
+            streams.append(calls[0])
+        return result
+
+    monkeypatch.setattr(IdempotentWriter, "ensure_created_stream", counted)
+    return streams
+
+
+def test_a_first_sync_over_many_chunks_goes_as_one_stream_of_calls(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks that only create follow each other on the wire with no pause (no drain between two chunks)."""
+    monkeypatch.setattr(source, "CHUNK_ROWS", 40)
+    streams = count_line_streams(monkeypatch)
+    world.configure("    batch_size: 10\n")
+    assert world.run() == "success"
+    assert world.assert_converged() == 320
+    creates = [c for c in world.odoo.calls if c.model == LINE and c.model_method == "create"]
+    assert [c.n_records for c in creates] == [10] * 32
+    assert streams == [32]  # one stream of calls over the chunks (pages of 10, 20, 40, 40...)
+
+
+def test_an_edited_chunk_stops_the_stream_and_the_new_lines_after_it_stream_again(
+    synced: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "CHUNK_ROWS", 20)
+    streams = count_line_streams(monkeypatch)
+    synced.configure("    batch_size: 10\n")
+    edited = synced.line_ids()[:15]
+    for _ in range(45):
+        synced.add_line(updated_at=now() - timedelta(minutes=30))
+    for line in edited:
+        synced.edit(line, amount="777.77")  # stamped now
+    for _ in range(45):
+        synced.add_line()  # stamped after the edits
+    assert synced.run() == "success"
+    assert synced.assert_converged() == 410
+    creates = [c for c in synced.odoo.calls if c.model == LINE and c.model_method == "create"]
+    assert sum(c.n_records for c in creates) == 90  # the new lines, before and after the stream stopped
+    assert sum(synced.odoo.count(method=m) for m in PER_LINE_WRITES) >= 1  # the 15 edits
+    assert len(streams) >= 2 and sum(streams) <= 9  # streamed before the edits' chunk and after it
 
 
 def test_a_changed_plan_in_the_config_stops_the_tenant_with_what_to_do(synced: World) -> None:
