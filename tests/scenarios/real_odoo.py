@@ -21,7 +21,7 @@ FIELDS = {
 }
 CALLS = (
     "SELECT odoo_model, method, count(*) FROM odoo_sync.sync_log WHERE outcome = 'ok' AND ts >= %s"
-    " AND method IN ('create', 'write', 'unlink') GROUP BY call_id, odoo_model, method"
+    " AND method IN ('create', 'write', 'unlink', 'load', 'web_save_multi') GROUP BY call_id, odoo_model, method"
 )
 
 
@@ -38,6 +38,7 @@ class RealOdoo:
         self.url, self.db, self.login, self.password, self.pg = url, db, user, password, pg
         common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
         self.uid = common.authenticate(db, user, password, {})
+        self.version = int(common.version()["server_version_info"][0])  # as FakeOdoo.version: 17, 18, 19
         self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=False)
         self._since = datetime.now(UTC)
         self._rates: list[int] = []
