@@ -108,9 +108,9 @@ def measure(n: int) -> dict[str, Breakdown]:
 
             first, cpu = _with_cpu(lambda: run_tasks(sync.TENANT, "bench__path"))
             a = breakdown(first.calls.spans, first.seconds, cpu, edges)
-            if profile == "real":
-                sync._cleanup_project_records(target, dsn)
         finally:
+            if profile == "real":  # what it created, even if it stopped halfway (see bench.sync)
+                sync._cleanup_project_records(target, dsn)
             target.stop()
         raw, cpu = _with_cpu(lambda: sync._raw(profile, dsn, limit))
         b = breakdown(raw.calls.spans, raw.seconds, cpu, edges)

@@ -34,9 +34,9 @@ def measure_size(
             move = changes.category_move(dsn, TENANT, n)
             revised = changes.revise(dsn, TENANT, n, revise_max or n, incremental)
             server = odoo.describe(a_target)
-            if profile == "real":
-                _cleanup_project_records(a_target, dsn)
         finally:
+            if profile == "real":  # an interrupted run's lines too: the next first sync of `bench` would adopt them
+                _cleanup_project_records(a_target, dsn)
             a_target.stop()
         limit_fig = _raw(profile, dsn, lambda t, w: limit(t, w))
         naive_fig = _raw(profile, dsn, lambda t, w: naive(t, w, naive_max))
