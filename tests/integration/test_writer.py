@@ -41,6 +41,11 @@ def ledger_states(db: psycopg.Connection) -> dict[str, int]:
     return dict(db.execute("SELECT state, count(*) FROM odoo_sync.ledger GROUP BY state").fetchall())
 
 
+class CrashBeforeCommit(Ledger):
+    def mark_done(self, odoo_ids):  # the worker dies between Odoo's answer and the commit
+        raise SystemExit("killed")
+
+
 def test_1000_lines_cost_one_ledger_query_and_two_creates(hook: OdooHook, odoo: FakeOdoo, db) -> None:
     ledger = CountingLedger(db)
     result = IdempotentWriter(hook, ledger).ensure_created(SPEC, lines(1000))
@@ -62,10 +67,6 @@ def test_replaying_a_batch_makes_no_mutation(writer: IdempotentWriter, odoo: Fak
 def test_crash_after_odoo_answered_before_ledger_commit_leaves_one_record_per_key(
     hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection
 ) -> None:
-    class CrashBeforeCommit(Ledger):
-        def mark_done(self, odoo_ids):  # the worker dies between Odoo's answer and the commit
-            raise SystemExit("killed")
-
     with pytest.raises(SystemExit):
         IdempotentWriter(hook, CrashBeforeCommit(db)).ensure_created(SPEC, lines(50))
     assert len(odoo.records(LINE)) == 50 and ledger_states(db) == {"pending": 50}
@@ -81,10 +82,6 @@ def test_ledger_rows_read_ahead_replace_the_lookup_and_still_recover_a_crash(
     hook: OdooHook, odoo: FakeOdoo, db: psycopg.Connection
 ) -> None:
     """The lines' read-ahead reads a chunk's ledger rows on its own connection; the writer then asks nothing."""
-
-    class CrashBeforeCommit(Ledger):
-        def mark_done(self, odoo_ids):  # the worker dies between Odoo's answer and the commit
-            raise SystemExit("killed")
 
     with pytest.raises(SystemExit):
         IdempotentWriter(hook, CrashBeforeCommit(db)).ensure_created(SPEC, lines(50))
