@@ -12,7 +12,7 @@ from odoo_sync.store.sync_log import Entity
 from odoo_sync.sync.planner import Mutation, Plan, values_hash, write_operation
 from odoo_sync.sync.runtime import Session
 from odoo_sync.sync.specs import ANY_ACTIVE, EntitySpec
-from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult
+from odoo_sync.sync.writer import ChangeItem, CreateItem, CreateSpec, EnsureResult, chunked
 
 
 def apply(
@@ -68,13 +68,11 @@ def apply_creates(s: Session, spec: EntitySpec, plans: Iterable[Plan], total: in
     changes are saved when the stream reaches it; each record is saved once Odoo answered its call."""
     by_key: dict[str, Mutation] = {}
 
-    def batches() -> Iterator[list[CreateItem]]:
+    def batches() -> Iterator[Sequence[CreateItem]]:
         for p in plans:
             before_calls(s, spec, p)
             by_key.update((str(m.key), m) for m in p.creates)
-            items = [CreateItem(m.key, m.vals or {}, m.marker) for m in p.creates]
-            for start in range(0, len(items), s.writer.batch_size):
-                yield items[start : start + s.writer.batch_size]
+            yield from chunked([CreateItem(m.key, m.vals or {}, m.marker) for m in p.creates], s.writer.batch_size)
 
     def settled(batch: Sequence[CreateItem], result: EnsureResult) -> None:
         states = [_created_state(by_key.pop(str(i.key)), result) for i in batch]
