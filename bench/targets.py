@@ -80,6 +80,6 @@ def other_checks(
         for run in memory.get("reconcile", []):
             scope = f"{memory['lines']:,} lines, {run['changed']:,} changed"
             checks.append(Check("peak RSS reconciling (MB)", scope, run["peak_rss_mb"], 300))
-            if run["changed"] == 0:
-                checks.append(Check("reconciliation Odoo calls, nothing changed", scope, run["odoo_calls"], 0))
+            if run["changed"] == 0:  # it reads Odoo (a reconciliation rebuilds the records from it), writes nothing
+                checks.append(Check("reconciliation mutations, nothing changed", scope, run["mutations"], 0))
     return checks
