@@ -20,7 +20,8 @@ _FOOTPRINT = (
     "SELECT count(*), max(odoo_id), sum((vals->>'amount')::numeric), count(*) FILTER (WHERE vals IS NULL)"
     " FROM odoo_sync.record WHERE tenant_id = %s AND entity_type = %s AND state = 'present'"
 )
-# Per entity: the highest generation a create or unlink key was spent on, the generations unlinked, and the
+# Per entity (probed one id at a time through the entity index, as records.py's _STATES_OF and for its reason):
+# the highest generation a create or unlink key was spent on, the generations unlinked, and the
 # highest write number. Operations: create, create-g<N>, unlink, unlink-g<N>, write-<N>-<digest>.
 _HISTORY = (
     "SELECT l.entity_id,"
@@ -29,8 +30,8 @@ _HISTORY = (
     " array_agg(DISTINCT CASE WHEN l.operation = 'unlink' THEN 1"
     "  ELSE substring(l.operation from '^unlink-g([0-9]+)$')::int END),"
     " max(substring(l.operation from '^write-([0-9]+)-')::int)"
-    " FROM unnest(%s::text[]) AS u(id) JOIN odoo_sync.ledger l"
-    " ON l.tenant_id = %s AND l.entity_type = %s AND l.entity_id = u.id GROUP BY l.entity_id"
+    " FROM unnest(%s::text[]) AS u(id) CROSS JOIN LATERAL (SELECT * FROM odoo_sync.ledger l"
+    " WHERE l.tenant_id = %s AND l.entity_type = %s AND l.entity_id = u.id OFFSET 0) l GROUP BY l.entity_id"
 )
 _SPENT = "SELECT operation FROM odoo_sync.ledger WHERE idempotency_key = ANY(%s) AND state = 'done'"
 _FOUND_TABLE = "CREATE TEMP TABLE IF NOT EXISTS odoo_sync_found (id text PRIMARY KEY)"

@@ -27,12 +27,14 @@ _SAVE = (
     " vals_hash = EXCLUDED.vals_hash, vals = EXCLUDED.vals, parent = EXCLUDED.parent, error = EXCLUDED.error,"
     " in_source = EXCLUDED.in_source, odoo_model = EXCLUDED.odoo_model, updated_at = now()"
 )
-# By primary key, one probe per id: `entity_id = ANY(array)` as a filter compares every row of the tenant with
-# every id of the batch, which grew quadratically with the table (0.6 s per 5,000-line chunk at 60,000 rows).
+# By primary key, one probe per id, whatever the planner believes: as a plain join, a plan made while the table
+# was small or had no statistics (autovacuum off or behind, a prepared statement's generic plan) hashed every
+# record of the tenant for each chunk, quadratic over a first sync (0.6-1 s a chunk at 300,000 records). OFFSET 0
+# keeps the lateral subquery from being flattened into that join (PostgreSQL's documented optimization fence).
 _STATES_OF = (
     "SELECT r.entity_id, r.odoo_id, r.state, r.generation, r.writes, r.vals_hash, r.vals, r.parent, r.error,"
-    " r.in_source FROM unnest(%s::text[]) AS u(id) JOIN odoo_sync.record r"
-    " ON r.tenant_id = %s AND r.entity_type = %s AND r.entity_id = u.id"
+    " r.in_source FROM unnest(%s::text[]) AS u(id) CROSS JOIN LATERAL (SELECT * FROM odoo_sync.record r"
+    " WHERE r.tenant_id = %s AND r.entity_type = %s AND r.entity_id = u.id OFFSET 0) r"
 )
 # Rows in error: a rejected source row, or a record Odoo refused to delete (still present even when the source
 # dropped the row). Both are retried on every run until they pass.
