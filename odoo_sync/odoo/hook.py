@@ -305,9 +305,11 @@ class OdooHook(BaseHook):
         self, account_id: int, ids: list[int], vals_list: list[dict[str, Any]], entities: Sequence[Entity]
     ) -> None:
         """Write values that differ per analytic line in one call: UPDATE commands through an analytic account's
-        ``line_ids`` (Odoo's One2many writes each line by id, whichever account it is on; all or nothing).
+        ``line_ids``. Odoo's One2many writes each line by id, whichever account it is on, and leaves it there
+        (``fields.One2many.write_real`` on 17 and 18; tests/contract/test_per_record_writes.py); all or nothing.
 
-        On Odoo 17, 2,000 lines: 1.06 ms a line, against 1.86 for ``load`` and 0.69 to create them. A refusal
+        On Odoo 17, 2,000 lines: 1.06 ms a line, against 1.86 for ``load`` and 0.69 to create them; 3,000 lines
+        spread over 1,000 accounts: 1.3 ms a line through one account, 11 through each line's own. A refusal
         names no row: the writer halves the batch until the refused line stands alone.
         """
         commands = [(guard.UPDATE, i, v) for i, v in zip(ids, vals_list, strict=True)]

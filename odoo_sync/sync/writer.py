@@ -52,8 +52,9 @@ class CreateItem:
 class ChangeItem:
     """A write (``vals``) or an unlink (``vals`` None) of a record whose Odoo id is known.
 
-    ``account`` (analytic lines only): the line's project account, whose ``line_ids`` carry writes of values
-    that differ per line (faster than ``load``); without it such writes go through ``load``.
+    ``account`` (analytic lines only): the line's project account. The first line's of a call carries the
+    call's UPDATE commands on its ``line_ids`` (values that differ per line, faster than ``load`` on Odoo 17
+    and 18); without it such writes go through ``load``.
     """
 
     key: IdempotencyKey
@@ -224,8 +225,8 @@ class IdempotentWriter:
     # -- writes and unlinks -----------------------------------------------------------------------------
     def ensure_written(self, model: str, items: Sequence[ChangeItem], written: Written | None = None) -> EnsureResult:
         """Write each key once: records getting the same values share one ``write`` (up to WRITE_IDS), records
-        whose values differ go ``LOAD_ROWS`` at a time through their account's lines (analytic lines) or Odoo's
-        import API (``load``), pipelined.
+        whose values differ go ``LOAD_ROWS`` at a time the server's fastest way (``OdooHook.per_record_method``),
+        pipelined.
 
         ``written(batch)`` runs as soon as a call is answered, before its keys are marked done: a caller saving
         what Odoo now holds there never has a done key whose values it does not know (a run failing after the
@@ -417,8 +418,8 @@ class _Batch(list[ChangeItem]):
 
 def _write_calls(items: Sequence[ChangeItem], batch_size: int, method_of: Callable[[ChangeItem], str]) -> list[_Batch]:
     """Records with the same new values share a ``write``; the others go ``LOAD_ROWS`` a call the way the server
-    writes values per record (``method_of``): ``load`` needs one field set a call, ``through_account`` one
-    account, ``web_save_multi`` neither."""
+    writes values per record (``method_of``): ``load`` needs one field set a call; ``through_account`` and
+    ``web_save_multi`` neither (the UPDATE commands of one account's ``line_ids`` write lines on any account)."""
     groups: dict[str, list[ChangeItem]] = {}
     for item in items:
         groups.setdefault(_fingerprint(item.vals or {}), []).append(item)
@@ -440,10 +441,11 @@ def _write_calls(items: Sequence[ChangeItem], batch_size: int, method_of: Callab
 
 
 def _call_of(item: ChangeItem, method: str) -> tuple[Any, ...]:
-    """What the records of one per-record call share."""
+    """What the records of one per-record call share. Not their account: one call per account cost 11 ms a line
+    on real Odoo 17 for 3,000 lines spread over 1,000 accounts, against 1.3 through one account."""
     if method == "load":
         return (method, *sorted(item.vals or {}))
-    return (method, item.account) if method == "through_account" else (method,)
+    return (method,)
 
 
 def _fingerprint(vals: dict[str, Any]) -> str:

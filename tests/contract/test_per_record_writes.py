@@ -37,6 +37,25 @@ def test_update_commands_through_the_account_write_each_line_by_id(odoo: OdooTar
     assert odoo.call(ACCOUNT, "read", [account], ["name"])[0]["name"] == f"{odoo.prefix}PRW"
 
 
+def test_update_commands_through_one_account_write_lines_on_other_accounts_and_leave_them_there(
+    odoo: OdooTarget,
+) -> None:
+    """The writer sends a call's per-line values through the first line's account, whatever the others'."""
+    carrier, mine = _account_with_lines(odoo, 1)
+    other = odoo.account(odoo.project_plan(), "PRX")
+    vals = [{"name": f"{odoo.prefix}X{i}", "amount": 0.0, "account_id": other} for i in range(2)]
+    theirs = list(odoo.create(LINE, vals))
+    ids = mine + theirs
+    commands = [[1, rid, {"amount": -10.0 - i}] for i, rid in enumerate(ids)]
+    assert odoo.call(ACCOUNT, "write", [carrier], {"line_ids": commands}) is True
+    rows = odoo.call(LINE, "read", ids, ["amount", "account_id"])
+    assert [(r["id"], r["amount"], r["account_id"][0]) for r in rows] == [
+        (mine[0], -10.0, carrier),
+        (theirs[0], -11.0, other),
+        (theirs[1], -12.0, other),
+    ]
+
+
 def test_one_unknown_line_among_the_commands_writes_none(odoo: OdooTarget) -> None:
     account, ids = _account_with_lines(odoo, 2)
     commands = [[1, ids[0], {"amount": 50.0}], [1, UNKNOWN_ID, {"amount": 60.0}], [1, ids[1], {"amount": 70.0}]]
