@@ -157,6 +157,7 @@ def reconcile_worker(dbname: str, url: str, changed: int) -> None:
     line = summary.get("line", {})
     figures = {"changed": changed, "seconds": seconds, "odoo_calls": calls.total, "mutations": calls.mutations}
     figures |= {"lines_seen": line.get("seen"), "updated": line.get("updated"), "peak_rss_mb": peak_rss_mb()}
+    figures["calls_by_method"] = calls.by_method
     figures["calls_per_500_changed"] = calls.total * 500 / changed if changed else 0.0
     print(json.dumps(figures))
 
