@@ -15,6 +15,7 @@ Ids stay stable in every way (unlink + create is not an option: Odoo ids are the
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 import uuid
@@ -99,11 +100,82 @@ def _ways(odoo: RawOdoo, account: int, ids: list[int], tag: str, single: int, ma
     return ways
 
 
-def main() -> None:
-    """``python -m bench.write_methods``: the ways on the Odoo named by ODOO_TEST_* (or the test server)."""
+def measure_spread(target: Target, lines: int = 3000, accounts: int = 1000) -> dict[str, Any]:
+    """Per-line milliseconds of values per line for ``lines`` spread over ``accounts`` project accounts (a rate
+    corrected across many projects): UPDATE commands through each line's own account (one call per account)
+    against all of them through one account, 2,000 a call (the writer's way on 17 and 18), and ``load``. Every
+    value and every line's account is read back and checked."""
+    odoo = RawOdoo(target)
+    odoo.login()
+    tag = f"ws{uuid.uuid4().hex[:6]}"
+    plan_id = int(odoo.call("ir.config_parameter", "get_param", "analytic.project_plan") or 0)
+    account_vals = [{"name": f"{tag} {a}", "code": f"{tag}-{a}", "plan_id": plan_id} for a in range(accounts)]
+    account_ids = list(odoo.call(ACCOUNT, "create", account_vals))
+    out: dict[str, Any] = {"server": odoo.version().get("server_version"), "lines": lines, "accounts": accounts}
+    ids: list[int] = []
+    try:
+        vals = [{"name": f"{tag} {i}", "amount": -1.0, "account_id": account_ids[i % accounts]} for i in range(lines)]
+        for start_at in range(0, lines, 500):
+            ids += odoo.call(LINE, "create", vals[start_at : start_at + 500])
+        account_of = dict(zip(ids, (v["account_id"] for v in vals), strict=True))
+        for n, (name, send) in enumerate(_spread_ways(odoo, ids, account_of).items()):
+            amount = -10_000.0 * (n + 1)
+            started = time.perf_counter()
+            calls = send(amount)
+            out[f"{name}_ms_per_line"] = (time.perf_counter() - started) * 1000 / lines
+            out[f"{name}_calls"] = calls
+            rows = {r["id"]: r for r in odoo.call(LINE, "read", ids, ["amount", "account_id"])}
+            out[f"{name}_checked"] = all(
+                rows[line_id]["amount"] == amount - i and rows[line_id]["account_id"][0] == account_of[line_id]
+                for i, line_id in enumerate(ids)
+            )
+    finally:
+        alive = odoo.call(LINE, "search", [("id", "in", ids)]) if ids else []
+        if alive:
+            odoo.call(LINE, "unlink", alive)
+        odoo.call(ACCOUNT, "unlink", account_ids)
+    return out
+
+
+def _spread_ways(odoo: RawOdoo, ids: list[int], account_of: dict[int, int]) -> dict[str, Callable[[float], int]]:
+    """Each way of writing ``amount - i`` to line i; each returns the calls it made."""
+
+    def each_account(amount: float) -> int:
+        commands: dict[int, list[Any]] = {}
+        for i, line_id in enumerate(ids):
+            commands.setdefault(account_of[line_id], []).append((1, line_id, {"amount": amount - i}))
+        for account, its_commands in commands.items():
+            odoo.call(ACCOUNT, "write", [account], {"line_ids": its_commands})
+        return len(commands)
+
+    def one_account(amount: float) -> int:
+        commands = [(1, line_id, {"amount": amount - i}) for i, line_id in enumerate(ids)]
+        for start_at in range(0, len(commands), 2000):
+            carrier = account_of[commands[start_at][1]]
+            odoo.call(ACCOUNT, "write", [carrier], {"line_ids": commands[start_at : start_at + 2000]})
+        return -(-len(commands) // 2000)
+
+    def load(amount: float) -> int:
+        rows = [[str(line_id), amount - i] for i, line_id in enumerate(ids)]
+        for start_at in range(0, len(rows), 2000):
+            answer = odoo.call(LINE, "load", [".id", "amount"], rows[start_at : start_at + 2000])
+            assert answer.get("ids"), answer.get("messages")
+        return -(-len(rows) // 2000)
+
+    return {"through_each_account": each_account, "through_one_account": one_account, "load": load}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.write_methods [--spread ACCOUNTS --lines N]``: the ways on the Odoo named by ODOO_TEST_*
+    (or the test server); with ``--spread``, lines spread over that many accounts."""
+    parser = argparse.ArgumentParser(prog="python -m bench.write_methods", description=__doc__)
+    parser.add_argument("--spread", type=int, help="spread the lines over this many project accounts")
+    parser.add_argument("--lines", type=int, default=3000, help="lines, with --spread (default 3000)")
+    args = parser.parse_args(argv)
     target = start("real" if real_odoo_configured() else "fake")
     try:
-        print(json.dumps(measure(target), indent=2))
+        figures = measure_spread(target, args.lines, args.spread) if args.spread else measure(target)
+        print(json.dumps(figures, indent=2))
     finally:
         target.stop()
 
