@@ -19,8 +19,10 @@ setup: $(STAMP)
 demo: setup
 	$(PY) -m scripts.demo
 
+# Two workers, each running its group serially (tests/conftest.py): the wait-dominated live-Airflow tests beside
+# the rest. A plain `pytest path` runs serially in one process.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # A local Airflow (api-server, scheduler, dag-processor, triggerer; LocalExecutor) with the demo tenant: scripts/local_airflow.py
 up: setup

@@ -133,3 +133,26 @@ def airflow_db() -> None:
     from airflow.utils import db as airflow_db_utils
 
     airflow_db_utils.resetdb(skip_init=False)
+
+
+# `make test` runs two xdist workers (`-n 2 --dist loadgroup`), each its group serially and in collection order:
+# "live", the live-Airflow tests that mostly wait on a real scheduler/triggerer, beside "main", everything else.
+# Each worker is its own process: its own AIRFLOW_HOME, test database and writer login (above), free ports.
+LIVE_GROUP_FILES = frozenset(
+    {
+        "tests/scenarios/test_event_driven.py",
+        "tests/scenarios/test_live_scenarios.py",
+        "tests/scenarios/test_live_future_run.py",
+        "tests/scenarios/test_live_scheduler.py",
+        "tests/integration/test_health_deadline.py",
+        "tests/integration/test_local_airflow.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        path = Path(str(item.path)).resolve().relative_to(REPO).as_posix()
+        item.add_marker(pytest.mark.xdist_group("live" if path in LIVE_GROUP_FILES else "main"))

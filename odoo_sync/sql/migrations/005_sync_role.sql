@@ -2,13 +2,15 @@
 -- sync log but never update, delete or truncate it, whatever it sets in its session (the append-only trigger's
 -- retention switch is a setting anyone can set; privileges are not). Retention runs as the schema owner.
 -- Roles are cluster-wide: created once if the migrating user may create roles, otherwise left to the DBA.
+-- Two databases migrated at once may both try: the loser gets unique_violation (pg_authid's index), not
+-- duplicate_object, and the role is there for the grants below once the winner commits.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'odoo_sync_writer') THEN
         CREATE ROLE odoo_sync_writer NOLOGIN;
     END IF;
 EXCEPTION
-    WHEN insufficient_privilege OR duplicate_object THEN
+    WHEN insufficient_privilege OR duplicate_object OR unique_violation THEN
         RAISE NOTICE 'odoo_sync_writer not created here (%); create it as a DBA and re-grant', SQLERRM;
 END $$;
 
