@@ -167,7 +167,7 @@ class _Lines:
         chunk = next(chunks, None)
         while chunk is not None:
             rows, ahead = chunk
-            if ahead is not None and self.s.dry_run is None and creates_only(ahead.plan, ahead.ledger):
+            if self._streams(chunk):
                 chunk = self._stream(chunk, chunks, done, total)
                 continue
             if ahead is None:
@@ -185,7 +185,7 @@ class _Lines:
             chunk: Chunk | None = first
             while chunk is not None:
                 rows, ahead = chunk
-                if ahead is None or not creates_only(ahead.plan, ahead.ledger):
+                if ahead is None or not self._streams(chunk):
                     stopped.append(chunk)
                     return
                 yield ahead.plan
@@ -194,6 +194,11 @@ class _Lines:
 
         apply_creates(self.s, SPEC, plans(), total)
         return stopped[0] if stopped else None
+
+    def _streams(self, chunk: Chunk) -> bool:
+        """A chunk planned ahead that only creates, in a run that sends (not a dry run's)."""
+        ahead = chunk[1]
+        return ahead is not None and self.s.dry_run is None and creates_only(ahead.plan, ahead.ledger)
 
     def plan_ahead(self, rows: Sequence[dict[str, Any]], records: RecordStore) -> Ahead | None:
         """On the read-ahead thread: the chunk's plan and its creates' ledger rows, from its own connection (the
