@@ -55,10 +55,7 @@ def measure(target: Target, batch: int = 2000, single: int = 200) -> dict[str, A
         for name in ways:
             out[f"{name}_over_create"] = round(out[f"{name}_ms_per_line"] / out["create_ms_per_line"], 2)
     finally:
-        alive = odoo.call(LINE, "search", [("id", "in", ids)]) if ids else []
-        if alive:
-            odoo.call(LINE, "unlink", alive)
-        odoo.call(ACCOUNT, "unlink", [account])
+        _remove(odoo, ids, [account])
     return out
 
 
@@ -130,11 +127,16 @@ def measure_spread(target: Target, lines: int = 3000, accounts: int = 1000) -> d
                 for i, line_id in enumerate(ids)
             )
     finally:
-        alive = odoo.call(LINE, "search", [("id", "in", ids)]) if ids else []
-        if alive:
-            odoo.call(LINE, "unlink", alive)
-        odoo.call(ACCOUNT, "unlink", account_ids)
+        _remove(odoo, ids, account_ids)
     return out
+
+
+def _remove(odoo: RawOdoo, line_ids: list[int], account_ids: list[int]) -> None:
+    """What a measurement created: its lines still there, then its accounts."""
+    alive = odoo.call(LINE, "search", [("id", "in", line_ids)]) if line_ids else []
+    if alive:
+        odoo.call(LINE, "unlink", alive)
+    odoo.call(ACCOUNT, "unlink", account_ids)
 
 
 def _spread_ways(odoo: RawOdoo, ids: list[int], account_of: dict[int, int]) -> dict[str, Callable[[float], int]]:

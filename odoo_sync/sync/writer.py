@@ -52,9 +52,9 @@ class CreateItem:
 class ChangeItem:
     """A write (``vals``) or an unlink (``vals`` None) of a record whose Odoo id is known.
 
-    ``account`` (analytic lines only): the line's project account. The first line's of a call carries the
-    call's UPDATE commands on its ``line_ids`` (values that differ per line, faster than ``load`` on Odoo 17
-    and 18); without it such writes go through ``load``.
+    ``account`` (analytic lines only): the line's project account. The account of a call's first line carries
+    the call's UPDATE commands on its ``line_ids`` (values that differ per line, faster than ``load`` on Odoo 17
+    and 18); without an account such writes go through ``load``.
     """
 
     key: IdempotencyKey
